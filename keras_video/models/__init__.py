@@ -1,0 +1,7 @@
+"""Model families. Importing a family module registers its backbone class and presets."""
+
+from keras_video.models.backbone import Backbone
+from keras_video.models.classifier import VideoClassifier
+from keras_video.models.registry import create_backbone, create_model, get_preset, list_models
+
+# Family modules (each registers presets on import) are appended below.
