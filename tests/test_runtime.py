@@ -3,6 +3,7 @@
 
 import importlib.metadata
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -123,3 +124,63 @@ def test_runtime_cli_errors_are_one_line():
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "usage" in result.stderr
+
+
+# Building a runtime checks its preconditions first and stops with one line naming the cause.
+def build_attempt(tmp_path, path_dirs=None, user=None, **env_overrides):
+    env = nested_runtime_env(KERAS_VIDEO_RUNTIME_CACHE=str(tmp_path / "empty-cache"), **env_overrides)
+    env["KERAS_VIDEO_RUNTIME_KIND"] = "root"
+    if path_dirs is not None:
+        env["PATH"] = ":".join(path_dirs)
+    command = [sys.executable, RUNTIME, "ensure"]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    lines = [l for l in result.stderr.splitlines() if l.startswith("runtime:")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def fake_debootstrap(tmp_path):
+    """A PATH holding a stand-in debootstrap and unshare, so later checks can be reached."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("debootstrap", "unshare"):
+        (bin_dir / tool).write_text("#!/bin/sh\nexit 99\n")
+        (bin_dir / tool).chmod(0o755)
+    return [str(bin_dir), os.path.dirname(sys.executable)]
+
+
+def test_error_without_root():
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as world_readable:
+        os.chmod(world_readable, 0o777)
+        line = build_attempt(pathlib.Path(world_readable), user=65534)
+    assert "no root privileges" in line
+
+
+def test_error_without_debootstrap(tmp_path):
+    line = build_attempt(tmp_path, path_dirs=[os.path.dirname(sys.executable)])
+    assert "no debootstrap" in line and "apt-get install" in line
+
+
+def test_error_without_enough_disk(tmp_path, fake_debootstrap):
+    line = build_attempt(tmp_path, path_dirs=fake_debootstrap, KERAS_VIDEO_RUNTIME_MIN_FREE_GIB="1000000")
+    assert "not enough disk" in line and "GiB free" in line
+
+
+def test_error_without_network(tmp_path, fake_debootstrap):
+    line = build_attempt(tmp_path, path_dirs=fake_debootstrap, KERAS_VIDEO_DEBIAN_MIRROR="http://127.0.0.1:9/debian")
+    assert "no network to the registries" in line and "127.0.0.1:9" in line
+
+
+def test_interrupted_build_is_not_ready(tmp_path, fake_debootstrap):
+    """A build that dies half-way leaves no manifest, so nothing counts it as ready."""
+    cache = tmp_path / "empty-cache"
+    line = build_attempt(tmp_path, path_dirs=fake_debootstrap)
+    assert "debootstrap failed" in line
+    envs = [p for p in cache.iterdir() if p.name.startswith("env-")]
+    assert envs and not any((p / "manifest.json").exists() for p in envs)
