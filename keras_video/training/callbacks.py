@@ -104,6 +104,33 @@ class ConfusionMatrixLogger(keras.callbacks.Callback):
         write_confusion(matrix, self.log_dir / "confusion", self.class_names, stem=f"epoch_{epoch + 1:04d}")
 
 
+class RandomStateBackup(keras.callbacks.Callback):
+    """Backs up the random-number state of every layer (dropout, stochastic depth...) next to
+    BackupAndRestore's weights, which do not include it; without this a resumed run draws other
+    dropout masks than an uninterrupted one."""
+
+    def __init__(self, backup_dir):
+        super().__init__()
+        self.path = pathlib.Path(backup_dir) / "random_state.npz"
+
+    def _states(self):
+        return [generator.state for layer in self.model._flatten_layers(include_self=True)
+                for generator in getattr(layer, "_seed_generators", [])]
+
+    def on_train_begin(self, logs=None):
+        if self.path.exists():
+            saved = np.load(self.path)
+            states = self._states()
+            if len(saved.files) != len(states):
+                raise ValueError(f"{self.path} holds {len(saved.files)} random states, the model has {len(states)}")
+            for i, state in enumerate(states):
+                state.assign(saved[f"s{i}"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(self.path, **{f"s{i}": keras.ops.convert_to_numpy(s) for i, s in enumerate(self._states())})
+
+
 def fault_tolerance_callbacks(model_dir, monitor="val_accuracy"):
     """BackupAndRestore (resume after a crash, at epoch boundaries) + ModelCheckpoint writing
     `last.keras` every epoch and `best.keras` on the best `monitor`."""
@@ -111,6 +138,7 @@ def fault_tolerance_callbacks(model_dir, monitor="val_accuracy"):
     model_dir.mkdir(parents=True, exist_ok=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(model_dir / "backup"), save_freq="epoch"),
+        RandomStateBackup(model_dir / "backup"),
         keras.callbacks.ModelCheckpoint(str(model_dir / "last.keras")),
     ]
     if monitor:
