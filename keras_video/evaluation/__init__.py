@@ -1,0 +1,1 @@
+"""Evaluation: clip- and video-level classification metrics, confusion matrices, detection mAP."""
