@@ -89,9 +89,10 @@ class VideoReader:
         try:
             container = av.open(target, mode="r")
         except av.error.FFmpegError as error:
-            message = str(error)
-            reason = "truncated" if "moov atom not found" in message else "not_a_video"
-            raise VideoError(reason, f"{self.name}: cannot open as a media container ({message})") from None
+            if self._looks_like_mp4():
+                # an MP4/MOV signature that will not open: the index (moov) was never written or was cut off
+                raise VideoError("truncated", f"{self.name}: MP4/MOV file without a readable index ({error})") from None
+            raise VideoError("not_a_video", f"{self.name}: cannot open as a media container ({error})") from None
         if not container.streams.video:
             container.close()
             raise VideoError("no_video_stream", f"{self.name}: the container has no video stream")
@@ -99,6 +100,14 @@ class VideoReader:
         if self.threads:
             stream.thread_type = "AUTO"
         return container, stream
+
+    def _looks_like_mp4(self):
+        if self._data is not None:
+            head = self._data[:12]
+        else:
+            with open(self._path, "rb") as handle:
+                head = handle.read(12)
+        return len(head) >= 8 and head[4:8] == b"ftyp"
 
     def _build_index(self):
         """Demux (no decoding) to find every frame's timestamp and the keyframe positions."""
@@ -142,11 +151,13 @@ class VideoReader:
         self._time_base = time_base
         num_frames = len(order)
         last_time = float(order[-1] * time_base) if time_base else num_frames / fps
-        self._truncated = demux_error is not None or (
-            declared_duration > 1.0 and last_time < 0.75 * declared_duration - 1.0 / fps
-        )
+        # Headers over-count a little (JHMDB: 48 claimed, 40 real); a cut file loses far more.
+        short_of_duration = declared_duration > 1.0 and last_time < 0.75 * declared_duration - 1.0 / fps
+        short_of_header = header_frames >= 8 and num_frames < 0.75 * header_frames
+        self._truncated = demux_error is not None or short_of_duration or short_of_header
         self._truncation_detail = demux_error or (
-            f"packets stop at {last_time:.2f}s of a declared {declared_duration:.2f}s"
+            f"{num_frames} frames up to {last_time:.2f}s, but the container declares "
+            f"{header_frames} frames / {declared_duration:.2f}s"
         )
         self._info = VideoInfo(
             num_frames=num_frames,
