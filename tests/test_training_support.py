@@ -35,11 +35,13 @@ def tiny_classifier(num_classes=4, width=8, dropout=0.0, name="tiny"):
 DIRECTIONS = {0: (0, 1), 1: (0, -1), 2: (1, 0), 3: (-1, 0)}  # (dy, dx) per frame
 
 
-def motion_arrays(count, num_frames=4, size=16, num_classes=4, seed=0, square=4):
-    """(clips float32 (N,T,S,S,3) in [0,1], labels int32 (N,)): a square moving in one direction."""
+def motion_arrays(count, num_frames=4, size=16, num_classes=4, seed=0, square=4, with_boxes=False):
+    """(clips float32 (N,T,S,S,3) in [0,1], labels int32 (N,)): a square moving in one direction;
+    with_boxes adds its normalised (ymin, xmin, ymax, xmax) box per frame, (N, T, 4)."""
     rng = np.random.default_rng(seed)
     clips = np.zeros((count, num_frames, size, size, 3), np.float32)
     labels = rng.integers(0, num_classes, count).astype(np.int32)
+    boxes = np.zeros((count, num_frames, 4), np.float32)
     for i, label in enumerate(labels):
         dy, dx = DIRECTIONS[int(label) % 4]
         y, x = rng.integers(square, size - 2 * square, 2)
@@ -48,8 +50,9 @@ def motion_arrays(count, num_frames=4, size=16, num_classes=4, seed=0, square=4)
             yy = int(np.clip(y + dy * t * 2, 0, size - square))
             xx = int(np.clip(x + dx * t * 2, 0, size - square))
             clips[i, t, yy:yy + square, xx:xx + square] = color
+            boxes[i, t] = np.array([yy, xx, yy + square, xx + square], np.float32) / size
     clips += rng.normal(0, 0.05, clips.shape).astype(np.float32)
-    return clips, labels
+    return (clips, labels, boxes) if with_boxes else (clips, labels)
 
 
 def motion_dataset(count, batch_size, seed=0, **kwargs):
