@@ -37,8 +37,16 @@ class PipelineConfig:
 
     # Model and training (Trainer).
     module_file: str = os.path.join(REPO_ROOT, "pipeline", "modules", "trainer.py")
-    preset: str = "r2plus1d_tiny"
-    model_overrides: dict = dataclasses.field(default_factory=dict)
+    preset: str = "r2plus1d_18"
+    # A narrow, one-block-per-stage R(2+1)D: trains in minutes on 2 CPU cores (the demo's budget).
+    model_overrides: dict = dataclasses.field(
+        default_factory=lambda: {
+            "stage_depths": [1, 1, 1, 1],
+            "stage_filters": [16, 32, 64, 96],
+            "stem_filters": 16,
+            "stem_mid_filters": 12,
+        }
+    )
     num_frames: int = 8
     frame_stride: int = 1
     crop_size: int = 48

@@ -15,7 +15,7 @@ from tfx.components.util import examples_utils
 from tfx.dsl.components.base import base_beam_executor
 from tfx.proto import example_gen_pb2
 from tfx.types import artifact_utils
-from tfx.utils import io_utils
+from tfx.dsl.io import fileio
 
 from components.video_example_gen.properties import VideoExampleGenProperties
 
@@ -128,9 +128,9 @@ def _counter(result, name):
 
 def _read_encode_dead_letters(examples_uri):
     path = os.path.join(examples_uri, DEAD_LETTER_DIR, "encode.jsonl")
-    if not os.path.exists(path):
+    if not fileio.exists(path):
         return []
-    with open(path) as handle:
+    with fileio.open(path) as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
@@ -152,10 +152,11 @@ def ingest(properties, examples_uri, make_pipeline):
     listing_letters = [_letter_from_listing(letter) for letter in listing.dead_letters]
     encode_letters = _read_encode_dead_letters(examples_uri)
     all_letters = listing_letters + encode_letters
-    with open(os.path.join(examples_uri, DEAD_LETTER_DIR, DEAD_LETTER_FILE), "w") as handle:
+    with fileio.open(os.path.join(examples_uri, DEAD_LETTER_DIR, DEAD_LETTER_FILE), "w") as handle:
         for letter in all_letters:
             handle.write(json.dumps(letter) + "\n")
-    os.remove(os.path.join(examples_uri, DEAD_LETTER_DIR, "encode.jsonl"))
+    if fileio.exists(os.path.join(examples_uri, DEAD_LETTER_DIR, "encode.jsonl")):
+        fileio.remove(os.path.join(examples_uri, DEAD_LETTER_DIR, "encode.jsonl"))
 
     summary = {
         "dataset_kind": properties.dataset_kind,
@@ -185,10 +186,10 @@ def ingest(properties, examples_uri, make_pipeline):
     attempted = summary["videos_read"] + summary["videos_dead_lettered_listing"]
     summary["dead_letter_fraction"] = summary["videos_dead_lettered"] / attempted if attempted else 0.0
 
-    with open(os.path.join(examples_uri, SUMMARY_FILE), "w") as handle:
-        json.dump(summary, handle, indent=2)
-    with open(os.path.join(examples_uri, CLASSES_FILE), "w") as handle:
-        json.dump(list(listing.classes), handle)
+    with fileio.open(os.path.join(examples_uri, SUMMARY_FILE), "w") as handle:
+        handle.write(json.dumps(summary, indent=2))
+    with fileio.open(os.path.join(examples_uri, CLASSES_FILE), "w") as handle:
+        handle.write(json.dumps(list(listing.classes)))
 
     if attempted == 0:
         raise DeadLetterThresholdExceeded(
@@ -228,7 +229,7 @@ class Executor(base_beam_executor.BaseBeamExecutor):
         examples.split_names = artifact_utils.encode_split_names(list(OUTPUT_SPLITS))
         examples_utils.set_payload_format(examples, example_gen_pb2.PayloadFormat.FORMAT_TF_SEQUENCE_EXAMPLE)
         examples_utils.set_file_format(examples, "tfrecords_gzip")
-        io_utils.make_dir(os.path.join(examples.uri, DEAD_LETTER_DIR))
+        fileio.makedirs(os.path.join(examples.uri, DEAD_LETTER_DIR))
 
         summary = ingest(properties, examples.uri, self._make_beam_pipeline)
 
