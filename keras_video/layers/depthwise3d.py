@@ -1,0 +1,124 @@
+"""Depthwise (channel-wise) 3D convolution that is fast on CPU.
+
+`keras.layers.Conv3D(C, k, groups=C)` lowers to a grouped convolution that TensorFlow's CPU
+kernels run ~30-70x slower than PyTorch. A kt x kh x kw depthwise convolution is exactly the sum
+over the kt temporal taps of a kh x kw depthwise 2-D convolution of the correspondingly shifted
+frames, so we fold time into the batch and call the well-optimised 2-D depthwise kernel kt times.
+"""
+
+import math
+
+import keras
+from keras import ops
+
+from keras_video.layers.padding import pad_thw, symmetric_padding, triple
+
+
+@keras.saving.register_keras_serializable(package="keras_video")
+class DepthwiseConv3D(keras.layers.Layer):
+    """Channel-wise 3D convolution on (batch, time, height, width, channels).
+
+    Args:
+        kernel_size: int or (kt, kh, kw).
+        strides: int or (st, sh, sw).
+        padding: "symmetric" (pad (k - 1) * d // 2 on both sides of every axis, PyTorch's
+            `padding=k // 2`), "valid", or 3 explicit per-axis paddings.
+        depth_multiplier: output channels per input channel.
+        dilation_rate: int or (dt, dh, dw).
+        use_bias: add a per-output-channel bias.
+
+    The kernel has shape (kt, kh, kw, channels, depth_multiplier); PyTorch's depthwise weight
+    (channels * m, 1, kt, kh, kw) maps to it by a transpose and reshape.
+    """
+
+    def __init__(self, kernel_size=3, strides=1, padding="symmetric", depth_multiplier=1, dilation_rate=1,
+                 use_bias=False, kernel_initializer="he_normal", bias_initializer="zeros",
+                 kernel_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.kernel_size = triple(kernel_size, "kernel_size")
+        self.strides = triple(strides, "strides")
+        self.dilation_rate = triple(dilation_rate, "dilation_rate")
+        if isinstance(padding, str):
+            if padding not in ("symmetric", "valid"):
+                raise ValueError(f"DepthwiseConv3D: padding must be 'symmetric', 'valid' or 3 ints, got {padding!r}")
+            self.padding = padding
+        else:
+            self.padding = list(triple(padding, "padding"))
+        self.depth_multiplier = int(depth_multiplier)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+
+    def _paddings(self):
+        if self.padding == "symmetric":
+            return symmetric_padding(self.kernel_size, self.dilation_rate)
+        if self.padding == "valid":
+            return (0, 0, 0)
+        return tuple(self.padding)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError("DepthwiseConv3D needs a known channel dimension")
+        self.kernel = self.add_weight(
+            name="kernel", shape=(*self.kernel_size, channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
+        self.bias = (self.add_weight(name="bias", shape=(channels * self.depth_multiplier,),
+                                     initializer=self.bias_initializer) if self.use_bias else None)
+
+    def _output_length(self, length, axis):
+        if length is None:
+            return None
+        pad = self._paddings()[axis]
+        span = self.dilation_rate[axis] * (self.kernel_size[axis] - 1) + 1
+        return (length + 2 * pad - span) // self.strides[axis] + 1
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *(self._output_length(input_shape[1 + a], a) for a in range(3)),
+                input_shape[-1] * self.depth_multiplier)
+
+    def call(self, x):
+        kt = self.kernel_size[0]
+        st, sh, sw = self.strides
+        dt, dh, dw = self.dilation_rate
+        pt, ph, pw = self._paddings()
+        # Stride-1 odd kernels: 2-D "same" equals symmetric padding and saves a copy.
+        spatial_same = (sh, sw) == (1, 1) and (ph, pw) == symmetric_padding(self.kernel_size, self.dilation_rate)[1:]
+        x = pad_thw(x, (pt, 0, 0) if spatial_same else (pt, ph, pw))
+        kernel = ops.cast(self.kernel, x.dtype)
+        channels = x.shape[-1]
+        batch = ops.shape(x)[0]
+        output = None
+        for tap in range(kt):
+            start = tap * dt
+            stop = -(kt - 1 - tap) * dt or None
+            frames = x[:, start:stop:st]
+            shape = ops.shape(frames)
+            flat = ops.reshape(frames, (-1, shape[2], shape[3], channels))
+            y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw), padding="same" if spatial_same else "valid",
+                                   dilation_rate=(dh, dw))
+            output = y if output is None else output + y
+        out_shape = ops.shape(output)
+        output = ops.reshape(output, (batch, -1, out_shape[1], out_shape[2], channels * self.depth_multiplier))
+        if self.bias is not None:
+            output = output + ops.cast(self.bias, output.dtype)
+        return output
+
+    def count_macs(self, input_shape, output_shape):
+        """Multiply-adds of one clip: every output element costs kt * kh * kw."""
+        return math.prod(output_shape[1:]) * math.prod(self.kernel_size)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "depth_multiplier": self.depth_multiplier,
+            "dilation_rate": list(self.dilation_rate),
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+        }

@@ -1,0 +1,148 @@
+"""Layers of keras_video.layers: exactness against the naive formulation, shapes, serialization."""
+
+import numpy as np
+import pytest
+import keras
+
+from keras_video.layers import Conv2Plus1D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
+from keras_video.utils.counting import count_flops
+
+
+def _naive_grouped(x, layer, kernel_size, strides, dilation):
+    """Keras' own grouped Conv3D (one group per channel) on a symmetrically padded input."""
+    channels = x.shape[-1]
+    pads = [(k - 1) * d // 2 for k, d in zip(kernel_size, dilation)]
+    padded = np.pad(x, [(0, 0)] + [(p, p) for p in pads] + [(0, 0)])
+    reference = keras.layers.Conv3D(channels, kernel_size, strides=strides, dilation_rate=dilation, groups=channels,
+                                    padding="valid", use_bias=True)
+    reference.build(padded.shape)
+    reference.set_weights([layer.kernel.numpy().reshape(*kernel_size, 1, channels), layer.bias.numpy()])
+    return np.asarray(reference(padded))
+
+
+@pytest.mark.parametrize("kernel_size,strides,dilation", [
+    ((3, 3, 3), (1, 1, 1), (1, 1, 1)),
+    ((3, 3, 3), (2, 2, 2), (1, 1, 1)),
+    ((3, 3, 3), (1, 2, 2), (1, 1, 1)),
+    ((5, 1, 1), (1, 1, 1), (1, 1, 1)),
+    ((3, 5, 5), (1, 1, 1), (2, 1, 1)),
+    ((1, 3, 3), (1, 2, 2), (1, 1, 1)),
+])
+def test_depthwise_conv3d_equals_grouped_conv(kernel_size, strides, dilation):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 7, 13, 12, 6)).astype("float32")  # odd sizes exercise the padding rule
+    layer = DepthwiseConv3D(kernel_size, strides, dilation_rate=dilation, use_bias=True, bias_initializer="random_normal")
+    ours = np.asarray(layer(x))
+    naive = _naive_grouped(x, layer, kernel_size, strides, dilation)
+    assert ours.shape == naive.shape
+    np.testing.assert_allclose(ours, naive, atol=1e-5)
+    assert layer.compute_output_shape(x.shape) == ours.shape
+
+
+def test_depthwise_conv3d_depth_multiplier_and_dynamic_shapes():
+    inputs = keras.Input((None, None, None, 4))
+    layer = DepthwiseConv3D(3, (2, 2, 2), depth_multiplier=2)
+    outputs = layer(inputs)
+    assert tuple(outputs.shape) == (None, None, None, None, 8)
+    model = keras.Model(inputs, outputs)
+    y = model(np.ones((1, 5, 9, 9, 4), "float32"))
+    assert y.shape == (1, 3, 5, 5, 8)
+    # channel c, multiplier j -> output channel c * 2 + j, as in DepthwiseConv2D
+    kernel = layer.kernel.numpy()
+    x = np.zeros((1, 3, 3, 3, 4), "float32")
+    x[0, 1, 1, 1, 2] = 1.0
+    single = DepthwiseConv3D(3, depth_multiplier=2)
+    single.build(x.shape)
+    single.set_weights([kernel])
+    out = np.asarray(single(x))[0, 1, 1, 1]
+    np.testing.assert_allclose(out[4:6], kernel[1, 1, 1, 2], atol=1e-6)
+    assert np.all(out[:4] == 0) and np.all(out[6:] == 0)
+
+
+def test_depthwise_conv3d_counts_macs_and_round_trips():
+    inputs = keras.Input((8, 16, 16, 5))
+    model = keras.Model(inputs, DepthwiseConv3D((3, 3, 3), (1, 2, 2))(inputs))
+    assert count_flops(model, (8, 16, 16, 5)) == 8 * 8 * 8 * 5 * 27
+    layer = model.layers[-1]
+    clone = DepthwiseConv3D.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+    with pytest.raises(ValueError, match="padding"):
+        DepthwiseConv3D(3, padding="same")
+
+
+def test_parameter_matched_width_follows_section_3_5():
+    # M = floor(t d^2 N_{i-1} N_i / (d^2 N_{i-1} + t N_i)); 3x3x3, 64 -> 64 gives 144 (27*64*64 / 768)
+    assert parameter_matched_width(64, 64) == 144
+    assert parameter_matched_width(64, 128) == 230
+    assert parameter_matched_width(3, 64, 3, 7) == 83
+    # parameter matching: the factorized conv has about as many weights as the 3D conv
+    m = parameter_matched_width(128, 256)
+    full, factorized = 27 * 128 * 256, 9 * 128 * m + 3 * m * 256
+    assert abs(factorized - full) / full < 0.01
+
+
+@pytest.mark.parametrize("order", ["spatial_first", "temporal_first"])
+def test_conv2plus1d_structure_and_strides(order):
+    layer = Conv2Plus1D(16, (3, 3, 3), (2, 2, 2), mid_filters=10, order=order)
+    x = np.random.default_rng(1).normal(size=(2, 8, 14, 14, 6)).astype("float32")
+    y = layer(x, training=False)
+    assert y.shape == (2, 4, 7, 7, 16) == layer.compute_output_shape(x.shape)
+    assert layer.spatial.kernel.shape == ((1, 3, 3, 6, 10) if order == "spatial_first" else (1, 3, 3, 10, 16))
+    assert layer.temporal.kernel.shape == ((3, 1, 1, 10, 16) if order == "spatial_first" else (3, 1, 1, 6, 10))
+    assert layer.spatial.strides == (1, 2, 2) and layer.temporal.strides == (2, 1, 1)
+    # by hand: pad symmetrically, run the two convs with BN (inference) + ReLU in between
+    first, second = (layer.spatial, layer.temporal) if order == "spatial_first" else (layer.temporal, layer.spatial)
+    h = first(np.pad(x, [(0, 0), (0, 0), (1, 1), (1, 1), (0, 0)]) if first is layer.spatial
+              else np.pad(x, [(0, 0), (1, 1), (0, 0), (0, 0), (0, 0)]))
+    h = np.maximum(np.asarray(layer.mid_norm(h, training=False)), 0)
+    h = second(np.pad(h, [(0, 0), (0, 0), (1, 1), (1, 1), (0, 0)]) if second is layer.spatial
+               else np.pad(h, [(0, 0), (1, 1), (0, 0), (0, 0), (0, 0)]))
+    np.testing.assert_allclose(np.asarray(y), np.asarray(h), atol=1e-5)
+
+
+def test_conv2plus1d_default_width_and_unexpanded_variant():
+    x = np.zeros((1, 4, 8, 8, 32), "float32")
+    matched = Conv2Plus1D(64)
+    matched(x)
+    assert matched.spatial.kernel.shape[-1] == parameter_matched_width(32, 64)
+    unexpanded = Conv2Plus1D(64, mid_filters=64)
+    unexpanded(x)
+    assert unexpanded.spatial.kernel.shape[-1] == 64
+    config = unexpanded.get_config()
+    assert Conv2Plus1D.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="order"):
+        Conv2Plus1D(8, order="diagonal")
+
+
+def test_squeeze_excite_matches_formula():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(2, 3, 4, 4, 8)).astype("float32")
+    layer = SqueezeExcite3D(4)
+    y = np.asarray(layer(x))
+    w1, b1 = layer.reduce.get_weights()
+    w2, b2 = layer.expand.get_weights()
+    pooled = x.mean(axis=(1, 2, 3))
+    gate = 1 / (1 + np.exp(-(np.maximum(pooled @ w1 + b1, 0) @ w2 + b2)))
+    np.testing.assert_allclose(y, x * gate[:, None, None, None, :], atol=1e-5)
+    assert SqueezeExcite3D.from_config(layer.get_config()).reduced_channels == 4
+    with pytest.raises(ValueError, match="reduced_channels"):
+        SqueezeExcite3D(0)
+
+
+def test_swish():
+    x = np.linspace(-4, 4, 9).astype("float32")
+    np.testing.assert_allclose(np.asarray(Swish()(x)), x / (1 + np.exp(-x)), atol=1e-6)
+
+
+def test_layers_survive_keras_file_round_trip(tmp_path):
+    inputs = keras.Input((None, None, None, 4))
+    x = Conv2Plus1D(8, strides=(1, 2, 2), name="c21d")(inputs)
+    x = DepthwiseConv3D(3, name="dw")(x)
+    x = SqueezeExcite3D(2, name="se")(x)
+    outputs = Swish(name="swish")(x)
+    model = keras.Model(inputs, outputs)
+    clip = np.random.default_rng(3).normal(size=(1, 4, 8, 8, 4)).astype("float32")
+    path = tmp_path / "layers.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(np.asarray(reloaded(clip)), np.asarray(model(clip)), atol=1e-6)
