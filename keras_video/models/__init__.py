@@ -5,3 +5,5 @@ from keras_video.models.classifier import VideoClassifier
 from keras_video.models.registry import create_backbone, create_model, get_preset, list_models
 
 # Family modules (each registers presets on import) are appended below.
+from keras_video.models import inception3d_presets  # noqa: F401,E402  (Inception-V1 3D family)
+from keras_video.models import unified_presets  # noqa: F401,E402  (deep-analysis unified 2D/3D framework)
