@@ -52,7 +52,7 @@ class PipelineConfig:
     crop_size: int = 48
     short_side_range: tuple = (56, 64)
     batch_size: int = 8
-    epochs: int = 6
+    epochs: int = 12
     learning_rate: float = 0.01
     train_steps: int = 0  # 0: derived from the number of training examples, epochs and batch size
     eval_steps: int = 0

@@ -13,6 +13,11 @@ COMMAND_MODULES = [
     "keras_video.cli.prepare_command",
     "keras_video.cli.check_videos_command",
     "keras_video.cli.make_synthetic_command",
+    "keras_video.cli.train_command",
+    "keras_video.cli.finetune_command",
+    "keras_video.cli.evaluate_command",
+    "keras_video.cli.export_command",
+    "keras_video.cli.demo_command",
 ]
 
 
