@@ -36,6 +36,7 @@ class TrainConfig:
     crop_size: int = 112
     short_side_range: tuple = None
     batch_size: int = 8  # global batch, split across replicas
+    flip: bool = True  # random horizontal flips; False for direction-sensitive classes (left/right)
     class_names: list = None
     # optimization
     epochs: int = 10
@@ -101,9 +102,11 @@ def make_datasets(config):
 
     if not config.train_data:
         raise ValueError("config.train_data (a TFRecord file pattern) is required when no dataset is given")
-    common = dict(num_frames=config.num_frames, frame_stride=config.frame_stride, crop_size=config.crop_size)
-    if config.short_side_range:
-        common["short_side_range"] = tuple(config.short_side_range)
+    # Default scale jitter: short side in [crop, 1.25 crop] (224 from 256-320 in the papers' ratio
+    # would over-zoom small synthetic videos); evaluation resizes the short side to the low end.
+    short_side_range = tuple(config.short_side_range or (config.crop_size, int(round(config.crop_size * 1.25))))
+    common = dict(num_frames=config.num_frames, frame_stride=config.frame_stride, crop_size=config.crop_size,
+                  short_side_range=short_side_range, flip=config.flip)
     train = make_dataset(config.train_data, training=True, batch_size=config.batch_size, seed=config.seed, **common)
     val = None
     if config.val_data:
