@@ -17,10 +17,6 @@ COMMAND_MODULES = [
     "keras_video.cli.finetune_command",
     "keras_video.cli.evaluate_command",
     "keras_video.cli.export_command",
-    "keras_video.cli.train_command",
-    "keras_video.cli.finetune_command",
-    "keras_video.cli.evaluate_command",
-    "keras_video.cli.export_command",
     "keras_video.cli.demo_command",
 ]
 
