@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "keras_video.cli.evaluate_command",
     "keras_video.cli.export_command",
     "keras_video.cli.demo_command",
+    "keras_video.cli.convert_command",
 ]
 
 

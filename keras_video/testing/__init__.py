@@ -1,0 +1,1 @@
+"""Test helpers: the bridge to the optional torch reference interpreter (torch_reference)."""
