@@ -78,9 +78,9 @@ def _smooth_texture(rng, height, width, cells, low, high):
 def _trajectory(kind, rng, num_frames, size):
     """Per-frame (centre_x, centre_y, half_size, angle) of the object, in pixels/radians."""
     t = np.arange(num_frames, dtype=np.float32) / max(num_frames - 1, 1)  # 0..1 over the clip
-    half = rng.uniform(0.12, 0.17) * size
+    half = rng.uniform(0.14, 0.2) * size
     margin = half * 1.45  # the rotated square's corner stays inside
-    speed = rng.uniform(0.35, 0.55)  # fraction of the free range travelled over the clip
+    speed = rng.uniform(0.6, 0.9)  # fraction of the free range travelled over the clip
     cx = np.full(num_frames, rng.uniform(margin, size - margin), np.float32)
     cy = np.full(num_frames, rng.uniform(margin, size - margin), np.float32)
     halves = np.full(num_frames, half, np.float32)
@@ -96,14 +96,14 @@ def _trajectory(kind, rng, num_frames, size):
         path = start + travel * t
         cy = path[::-1].copy() if kind == "MoveUp" else path
     elif kind in ("Grow", "Shrink"):
-        small, large = rng.uniform(0.06, 0.09) * size, rng.uniform(0.2, 0.26) * size
+        small, large = rng.uniform(0.07, 0.1) * size, rng.uniform(0.22, 0.28) * size
         path = small + (large - small) * t
         halves = path if kind == "Grow" else path[::-1].copy()
         margin = large * 1.45
         cx[:] = rng.uniform(margin, size - margin)
         cy[:] = rng.uniform(margin, size - margin)
     elif kind in ("RotateClockwise", "RotateCounterClockwise"):
-        turn = rng.uniform(0.5, 0.8) * np.pi
+        turn = rng.uniform(0.6, 0.9) * np.pi
         path = angles[0] + turn * t
         # image y points down, so increasing angle turns clockwise on screen
         angles = path if kind == "RotateClockwise" else path[::-1].copy()
@@ -128,9 +128,9 @@ def _object_mask(kind, u, v):
 def render_video(kind, rng, num_frames=16, size=64):
     """uint8 frames (T, size, size, 3) and per-frame boxes (T, 4) and masks (T, size, size)."""
     background = _smooth_texture(rng, size, size, int(rng.integers(3, 7)), 0, 255)
-    texture = _smooth_texture(rng, 16, 16, 4, 0, 255)
-    texture += rng.normal(0, 40, size=texture.shape)  # sharp detail so rotation is visible
-    texture = np.clip(texture, 0, 255)
+    # 4x4 blocks of random colours: coarse enough to survive small frames and video compression,
+    # asymmetric enough that rotation and translation are visible
+    texture = np.kron(rng.uniform(0, 255, size=(4, 4, 3)), np.ones((4, 4, 1))).astype(np.float32)
     cx, cy, halves, angles = _trajectory(kind, rng, num_frames, size)
     distractors = []
     for _ in range(int(rng.integers(1, 4))):
