@@ -10,6 +10,7 @@ from keras_video.version import __version__
 # handlers so that `keras-video --help` stays fast.
 COMMAND_MODULES = [
     "keras_video.cli.env_command",
+    "keras_video.cli.models_command",
     "keras_video.cli.prepare_command",
     "keras_video.cli.check_videos_command",
     "keras_video.cli.make_synthetic_command",
