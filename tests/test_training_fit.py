@@ -98,3 +98,34 @@ def test_progressive_clip_length(trained_run):
     result = train(config, train_dataset=motion_dataset(24, 8, seed=6, num_frames=16), model_fn=lambda: tiny_classifier(4))
     assert len(result.transfer_report.loaded) == len(result.model.backbone.weights)
     assert np.isfinite(result.history.history["loss"][0])
+
+
+def test_strategy_resolver_names_and_tpu_error(monkeypatch):
+    from keras_video.training.strategy import StrategyError, resolve_strategy
+
+    assert resolve_strategy("default").num_replicas_in_sync == 1
+    with pytest.raises(ValueError, match="unknown strategy 'gpu'"):
+        resolve_strategy("gpu")
+    for name in ("TPU_NAME", "KUBE_GOOGLE_CLOUD_TPU_ENDPOINTS", "TPU_WORKER_HOSTNAMES"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(StrategyError, match="no TPU reachable"):
+        resolve_strategy("tpu")
+
+
+def test_mixed_precision_training_keeps_float32_logits(tmp_path):
+    config = TrainConfig(num_classes=4, epochs=1, steps_per_epoch=2, batch_size=8, learning_rate=0.01,
+                         mixed_precision="mixed_bfloat16", model_dir=str(tmp_path), image_clips=0, verbose=0)
+    seen = {}
+
+    class RecordDtypes(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            seen["compute"] = self.model.backbone.get_layer("stem_conv").compute_dtype
+
+    result = train(config, train_dataset=motion_dataset(16, 8, seed=9), model_fn=lambda: tiny_classifier(4),
+                   extra_callbacks=[RecordDtypes()])
+    assert seen["compute"] == "bfloat16"
+    assert result.model.get_layer("predictions").compute_dtype == "float32"
+    assert np.isfinite(result.history.history["loss"][0])
+    assert keras.mixed_precision.global_policy().name == "float32"  # restored after training
+    with pytest.raises(ValueError, match="mixed_precision must be one of"):
+        train(TrainConfig(mixed_precision="float8", model_dir=str(tmp_path)), train_dataset=motion_dataset(8, 8))

@@ -54,7 +54,16 @@ def resolve_strategy(name="default", *, devices=None, tpu_address=None):
     raise ValueError(f"unknown strategy {name!r}; choose one of {STRATEGIES}")
 
 
+TPU_ENVIRONMENT = ("TPU_NAME", "KUBE_GOOGLE_CLOUD_TPU_ENDPOINTS", "TPU_WORKER_HOSTNAMES")
+
+
 def _tpu_strategy(tpu_address):
+    import os
+
+    if not tpu_address and not any(os.environ.get(name) for name in TPU_ENVIRONMENT):
+        # Without an address the resolver would probe the GCE metadata server, which on other
+        # machines only times out after minutes.
+        raise StrategyError(f"no TPU reachable: give its name or grpc:// address (--tpu) or set one of {', '.join(TPU_ENVIRONMENT)}")
     try:
         resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address or "")
         tf.config.experimental_connect_to_cluster(resolver)
