@@ -1,7 +1,8 @@
 """The TFMA EvalConfig of the pipeline (TFMA 0.52: protos from tensorflow_model_analysis.proto.config_pb2).
 
-Metrics are TFMA's own (no Keras metric wrapping): with one label per video, precision of the top-1
-prediction is top-1 accuracy and recall of the top-5 predictions is top-5 accuracy (micro-averaged).
+Top-1/top-5 accuracy are the sparse categorical Keras metrics as TFMA wraps them (from tf_keras;
+TFMA's own Precision/Recall with top_k gave wrong top-k values here). Per-class recall of the top-1
+decision is top-1 accuracy on the `clip/label/index` slices (one label per video).
 """
 
 import json
@@ -18,15 +19,13 @@ CLASS_SLICE_KEY = LABEL_KEY
 SLICING_FEATURES_SIGNATURE = "slicing_features"
 TOP1 = "top_1_accuracy"
 TOP5 = "top_5_accuracy"
-
-
-def _metric(class_name, **config):
-    return config_pb2.MetricConfig(class_name=class_name, config=json.dumps(config) if config else "")
+# TFMA wraps Keras 2 metrics (tf_keras, installed with TFX); Keras 3 metric objects are not supported by it.
+KERAS_METRICS_MODULE = "tf_keras.metrics"
 
 
 def build_eval_config(num_classes, min_top1_accuracy=0.6, max_top1_drop=0.0, slice_by_num_clips=True):
-    """EvalConfig: top-1/top-5 accuracy, per-class recall, example count; overall, dataset,
-    num_clips and class slices; a value threshold and a change threshold on top-1 accuracy.
+    """EvalConfig: top-1/top-5 accuracy and example count on the overall, dataset, num_clips and class
+    (= per-class recall) slices; a value threshold and a change threshold on overall top-1 accuracy.
 
     `max_top1_drop`: how much lower than the last blessed model's top-1 the candidate may be and still
     be blessed (0: it must be at least as good).
@@ -42,16 +41,22 @@ def build_eval_config(num_classes, min_top1_accuracy=0.6, max_top1_drop=0.0, sli
         metrics=[
             config_pb2.MetricConfig(class_name="ExampleCount"),
             config_pb2.MetricConfig(
-                class_name="Precision", config=json.dumps({"top_k": 1, "name": TOP1}), threshold=top1_threshold
+                class_name="SparseCategoricalAccuracy",
+                module=KERAS_METRICS_MODULE,
+                config=json.dumps({"name": TOP1}),
+                # Blessing looks at the overall slice; per-slice values are reported, not gated.
+                per_slice_thresholds=[
+                    config_pb2.PerSliceMetricThreshold(slicing_specs=[config_pb2.SlicingSpec()], threshold=top1_threshold)
+                ],
             ),
-            _metric("Recall", top_k=min(5, num_classes), name=TOP5),
+            config_pb2.MetricConfig(
+                class_name="SparseTopKCategoricalAccuracy",
+                module=KERAS_METRICS_MODULE,
+                config=json.dumps({"name": TOP5, "k": min(5, num_classes)}),
+            ),
         ],
-        aggregate=config_pb2.AggregationOptions(micro_average=True),
     )
-    per_class = config_pb2.MetricsSpec(
-        metrics=[_metric("Recall", name="recall")],
-        binarize=config_pb2.BinarizationOptions(class_ids={"values": list(range(num_classes))}),
-    )
+    metrics_specs = [overall]
     model_spec = config_pb2.ModelSpec(
         signature_name="serving_default",
         label_key=LABEL_KEY,
@@ -67,6 +72,6 @@ def build_eval_config(num_classes, min_top1_accuracy=0.6, max_top1_drop=0.0, sli
         slicing_specs.append(config_pb2.SlicingSpec(feature_keys=[NUM_CLIPS_SLICE_KEY]))
     return config_pb2.EvalConfig(
         model_specs=[model_spec],
-        metrics_specs=[overall, per_class],
+        metrics_specs=metrics_specs,
         slicing_specs=slicing_specs,
     )
