@@ -18,6 +18,7 @@ class ConversionCheck:
     preset: str
     clip_shape: tuple
     max_abs_diff: float
+    torch_float32_noise: float  # max |torch float32 - torch float64| logits: the reference's own rounding
     torch_argmax: list
     keras_argmax: list
     mapped: int
@@ -35,7 +36,8 @@ def reference_job(preset, clip, num_classes, seed=0):
     kwargs = dict(reference.kwargs)
     kwargs[reference.num_classes_kwarg] = num_classes
     return ReferenceJob(reference.builder, kwargs, seed=seed, clip=clip, head_pool_module=reference.head_pool_module,
-                        head_pool_window=reference.head_pool_window, identity_modules=reference.identity_modules)
+                        head_pool_window=reference.head_pool_window, identity_modules=reference.identity_modules,
+                        float64_logits=True)
 
 
 def random_clip(shape, seed=0):
@@ -57,6 +59,7 @@ def check_conversions(clip_shapes, work_dir, num_classes=7, seed=0):
         checks[preset] = ConversionCheck(
             preset=preset, clip_shape=tuple(clip_shapes[preset]),
             max_abs_diff=float(np.max(np.abs(keras_logits - result.logits))),
+            torch_float32_noise=float(np.max(np.abs(result.logits - result.float64_logits))),
             torch_argmax=result.logits.argmax(-1).tolist(), keras_argmax=keras_logits.argmax(-1).tolist(),
             mapped=report.mapped_count, state_dict_size=result.info["state_dict_size"], report=report,
             torch_logits=result.logits, keras_logits=keras_logits)

@@ -66,6 +66,7 @@ class ReferenceJob:
     save_arrays: bool = False
     time_repeats: int = 0
     time_threads: int = 0
+    float64_logits: bool = False  # also run a float64 copy of the model (reference rounding noise)
     calibration_shape: tuple = None  # (T, H, W) of the random clips that set BN statistics without a clip
 
 
@@ -73,6 +74,7 @@ class ReferenceJob:
 class ReferenceResult:
     state_dict_path: str
     logits: np.ndarray  # None without a clip
+    float64_logits: np.ndarray  # only with float64_logits
     arrays: dict  # the state dict as numpy (only with save_arrays)
     info: dict  # torch version, parameter count, state dict size, forward_ms
 
@@ -96,6 +98,8 @@ def run_reference_jobs(jobs, work_dir=None, timeout=900):
         if job.clip is not None:
             np.save(stem + "-clip.npy", np.asarray(job.clip, dtype=np.float32))
             spec.update(clip=stem + "-clip.npy", logits_out=stem + "-logits.npy")
+            if job.float64_logits:
+                spec["float64_logits_out"] = stem + "-logits64.npy"
         if job.head_pool_module:
             window = list(job.head_pool_window) if job.head_pool_window else None
             spec["head_pool"] = {"module": job.head_pool_module, "window": window}
@@ -123,7 +127,8 @@ def run_reference_jobs(jobs, work_dir=None, timeout=900):
     for spec, info in zip(specs, infos):
         logits = np.load(spec["logits_out"]) if "logits_out" in spec else None
         arrays = dict(np.load(spec["arrays_out"])) if "arrays_out" in spec else None
-        results.append(ReferenceResult(spec["state_dict_out"], logits, arrays, info))
+        logits64 = np.load(spec["float64_logits_out"]) if "float64_logits_out" in spec else None
+        results.append(ReferenceResult(spec["state_dict_out"], logits, logits64, arrays, info))
     return results
 
 

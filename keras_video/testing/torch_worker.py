@@ -11,6 +11,7 @@ for a clip (.npy, channels-last on disk, transposed to NCTHW here) and optionall
 the state dict and forward timings. Prints one JSON line per job with what it did.
 """
 
+import copy
 import importlib
 import json
 import sys
@@ -205,6 +206,8 @@ def run_job(job):
         x = clip
         logits = model(x)
         np.save(job["logits_out"], logits.float().numpy())
+        if job.get("float64_logits_out"):  # the float32 rounding noise floor of the reference itself
+            np.save(job["float64_logits_out"], copy.deepcopy(model).double()(x.double()).numpy())
         if job.get("time"):
             torch.set_num_threads(int(job["time"].get("threads") or torch.get_num_threads()))
             result["forward_ms"] = time_forward(model, x, int(job["time"].get("repeats", 5)),
