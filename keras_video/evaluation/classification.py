@@ -69,7 +69,10 @@ def evaluate_classifier(model, dataset, *, num_classes, class_names=None, num_vi
     import tensorflow as tf
 
     predict = tf.function(lambda clips: multi_view_probabilities(model, clips), reduce_retracing=True)
-    progress = keras.utils.Progbar(steps, unit_name="batch") if verbose else None
+    total = steps
+    if total is None and int(dataset.cardinality()) > 0:
+        total = int(dataset.cardinality())
+    progress = keras.utils.Progbar(total, unit_name="batch") if verbose else None
     scores, labels = [], []
     for step, batch in enumerate(dataset):
         if steps is not None and step >= steps:
@@ -84,6 +87,8 @@ def evaluate_classifier(model, dataset, *, num_classes, class_names=None, num_vi
         labels.append(np.asarray(batch_labels).reshape(-1))
         if progress:
             progress.update(step + 1)
+    if progress and total is None:
+        progress.update(len(scores), finalize=True)
     if not scores:
         raise ValueError("the evaluation dataset is empty")
     scores, labels = np.concatenate(scores), np.concatenate(labels).astype(np.int64)
