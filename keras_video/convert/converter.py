@@ -111,7 +111,7 @@ def plan(state_dict, mapping, variables):
         try:
             rule, target = mapping.resolve(module)
         except KeyError as error:
-            row.status, row.detail = "unmapped", str(error)
+            row.status, row.detail = "unmapped", error.args[0]
             continue
         if rule is None or suffix not in SUFFIXES[rule.kind]:
             row.status, row.detail = "unmapped", "no rule matches" if rule is None else f"unexpected .{suffix}"
