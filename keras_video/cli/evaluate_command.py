@@ -43,12 +43,12 @@ def run(args):
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
 
-    import keras
-
     from keras_video.data.input import make_dataset
     from keras_video.evaluation.classification import evaluate_classifier
 
-    model = keras.saving.load_model(model_path, compile=False)
+    from keras_video.training.finetune import load_keras_model
+
+    model = load_keras_model(model_path)
     num_classes = int(model.output_shape[-1])
     if class_names is not None and len(class_names) != num_classes:
         raise UsageError(f"the model has {num_classes} classes, the data's classes.txt {len(class_names)}")

@@ -28,11 +28,11 @@ def run(args):
     elif settings.get("class_names"):
         class_names = settings["class_names"]
 
-    import keras
-
     from keras_video.export import export_model
 
-    model = keras.saving.load_model(model_path, compile=False)
+    from keras_video.training.finetune import load_keras_model
+
+    model = load_keras_model(model_path)
     print(f"exporting {model_path} ({num_frames} frames, {crop_size} px, {views}x{crops} views) ...", flush=True)
     paths = export_model(model, args.out, num_frames=num_frames, crop_size=crop_size,
                          frame_stride=args.frame_stride or settings.get("frame_stride", 1), num_views=views,

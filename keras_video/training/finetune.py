@@ -7,6 +7,18 @@ import pathlib
 import keras
 
 
+def load_keras_model(path, compile=False):
+    """`keras.saving.load_model` after registering every keras-video class (all model families,
+    the detector, and the training objects a compiled checkpoint refers to)."""
+    import keras_video.models  # noqa: F401  (registers every backbone family)
+    import keras_video.models.detector  # noqa: F401
+    import keras_video.training.losses  # noqa: F401
+    import keras_video.training.optimizers  # noqa: F401
+    import keras_video.training.schedules  # noqa: F401
+
+    return keras.saving.load_model(path, compile=compile)
+
+
 class TransferError(ValueError):
     """Backbone weights are missing or mismatched and partial loading was not allowed."""
 
@@ -79,7 +91,7 @@ def load_source_weights(source, preset=None, num_classes=None):
 
         return read_exported_weights(path)
     if path.name.endswith(".keras"):
-        return weight_map(keras.saving.load_model(path, compile=False))
+        return weight_map(load_keras_model(path))
     if path.name.endswith(".weights.h5"):
         if not preset or not num_classes:
             raise TransferError(f"--from {source}: a .weights.h5 file needs the source preset and its number of classes")
