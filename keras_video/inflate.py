@@ -55,7 +55,7 @@ def _weights_from_model(model):
 
 def frame_wise_twin(model_3d):
     """The frame-wise (2D) form of one of our video models: same layers and names, no temporal
-    modelling (UnifiedResNet -> module "tsn"; InceptionV1Backbone -> all convs "2d", no temporal
+    modelling (UnifiedResNet -> module_type "tsn"; InceptionV1Backbone -> all convs "2d", no temporal
     modules); a VideoClassifier gets the twin of its backbone under the same head."""
     from keras_video.models.classifier import VideoClassifier
     from keras_video.models.inception3d import InceptionV1Backbone
@@ -67,11 +67,11 @@ def frame_wise_twin(model_3d):
         return VideoClassifier.from_config(config)
     config = model_3d.get_config()
     if isinstance(model_3d, UnifiedResNet):
-        return UnifiedResNet.from_config({**config, "module": "tsn", "temporal_pooling": False,
+        return UnifiedResNet.from_config({**config, "module_type": "tsn", "temporal_pooling": False,
                                           "placement": "all"})
     if isinstance(model_3d, InceptionV1Backbone):
         return InceptionV1Backbone.from_config({**config, "conv_types": "2d", "heavy": None,
-                                                "num_3d_layers": None, "temporal_module": "none"})
+                                                "num_3d_layers": None, "temporal_module_type": "none"})
     raise ValueError(f"no frame-wise twin is known for {type(model_3d).__name__}; pass weights_model=")
 
 

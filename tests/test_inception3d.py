@@ -173,3 +173,18 @@ def test_symmetric_max_pool_matches_pytorch_windows():
     np.testing.assert_array_equal(y, expected)
     clipped = SymmetricMaxPooling3D((2, 2, 2), (2, 2, 2))(np.ones((1, 1, 2, 2, 1), "float32"))
     assert clipped.shape == (1, 1, 1, 1, 1)  # window clipped to the single frame
+
+
+def test_i3d_head_window_pool_with_unknown_sizes_equals_static():
+    """The I3D/S3D head's stride-1 window average must also work when a SavedModel is traced for
+    any clip size (window clipped at run time), with the same values as the static path."""
+    import tensorflow as tf
+
+    from keras_video.models.classifier import WindowAveragePooling3D
+
+    layer = WindowAveragePooling3D((2, 7, 7))
+    dynamic = tf.function(layer, input_signature=[tf.TensorSpec((None, None, None, None, 3))])
+    for shape in [(2, 8, 9, 9, 3), (2, 1, 1, 1, 3), (1, 3, 5, 7, 3)]:
+        x = np.random.default_rng(0).normal(size=shape).astype("float32")
+        static = np.asarray(layer(x))
+        np.testing.assert_allclose(dynamic(x).numpy(), static, atol=1e-5)

@@ -99,16 +99,16 @@ def test_inception_temporal_modules_follow_every_conv_and_block():
 
 
 def test_keras_style_puts_the_stride_in_the_first_1x1():
-    keras_style = UnifiedResNet(depth=50, module="tsn", style="keras", input_shape=(2, 32, 32, 3))
-    torch_style = UnifiedResNet(depth=50, module="tsn", input_shape=(2, 32, 32, 3))
+    keras_style = UnifiedResNet(depth=50, module_type="tsn", style="keras", input_shape=(2, 32, 32, 3))
+    torch_style = UnifiedResNet(depth=50, module_type="tsn", input_shape=(2, 32, 32, 3))
     assert tuple(keras_style.get_layer("conv3_block1_1_conv").strides) == (1, 2, 2)
     assert tuple(torch_style.get_layer("conv3_block1_2_conv").strides) == (1, 2, 2)
     assert keras_style.get_layer("conv3_block1_1_conv").use_bias
 
 
 def test_bad_arguments_fail_clearly():
-    with pytest.raises(ValueError, match="module must be one of"):
-        UnifiedResNet(module="c3d")
+    with pytest.raises(ValueError, match="module_type must be one of"):
+        UnifiedResNet(module_type="c3d")
     with pytest.raises(ValueError, match="placement must be"):
         UnifiedResNet(placement="middle")
     with pytest.raises(ValueError, match="depth must be one of"):

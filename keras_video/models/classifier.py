@@ -106,7 +106,15 @@ class WindowAveragePooling3D(layers.Layer):
         return tuple(min(p, s) if s is not None else p for p, s in zip(self.pool_size, shape[1:4]))
 
     def call(self, x):
-        return keras.ops.average_pool(x, self._window(x.shape), strides=1, padding="valid")
+        if all(size is not None for size in x.shape[1:4]):
+            return keras.ops.average_pool(x, self._window(x.shape), strides=1, padding="valid")
+        # Sizes unknown when traced (e.g. a SavedModel serving any clip size): the same stride-1
+        # window means as differences of running sums, each window clipped at run time.
+        dtype = x.dtype
+        x = keras.ops.cast(x, "float32")
+        for axis, window in zip((1, 2, 3), self.pool_size):
+            x = _running_window_mean(x, axis, window)
+        return keras.ops.cast(x, dtype)
 
     def compute_output_shape(self, input_shape):
         window = self._window(input_shape)
@@ -115,3 +123,20 @@ class WindowAveragePooling3D(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size)}
+
+
+def _running_window_mean(x, axis, window):
+    """Stride-1 "valid" mean over `window` (clipped to the run-time size) along `axis`."""
+    ops = keras.ops
+    size = ops.shape(x)[axis]
+    window = ops.minimum(window, size)
+    sums = ops.cumsum(x, axis=axis)
+    sums = ops.concatenate([ops.zeros_like(ops.take(sums, [0], axis=axis)), sums], axis=axis)
+    count = size - window + 1
+    start_upper = [0] * 5
+    start_upper[axis] = window
+    extent = [-1] * 5
+    extent[axis] = count
+    upper = ops.slice(sums, start_upper, extent)
+    lower = ops.slice(sums, [0] * 5, extent)
+    return (upper - lower) / ops.cast(window, x.dtype)

@@ -73,7 +73,7 @@ class InceptionV1Backbone(Backbone):
         stem_temporal_kernel / stem_temporal_stride: the stem's kt and temporal stride.
         pool_sizes / pool_strides: the four max pools MaxPool3d_2a, 3a, 4a, 5a as (t, h, w).
         temporal_kernel_size: kt of the 3x3 convs that are 3D or separable.
-        temporal_module: "none", "tam", "conv" or "tsm" after every position of MODULE_POSITIONS.
+        temporal_module_type: "none", "tam", "conv" or "tsm" after every position of MODULE_POSITIONS.
         placement: keep temporal modelling (non-2D conv layers and temporal modules) at "all",
             "top_half", "bottom_half" or "uniform_half" of their positions.
         heavy / num_3d_layers: if `heavy` is "bottom" or "top", the conv types become the
@@ -87,12 +87,12 @@ class InceptionV1Backbone(Backbone):
 
     def __init__(self, conv_types="3d", stem_temporal_kernel=7, stem_temporal_stride=2,
                  pool_sizes=I3D_POOL_SIZES, pool_strides=I3D_POOL_STRIDES, temporal_kernel_size=3,
-                 temporal_module="none", placement="all", heavy=None, num_3d_layers=None,
+                 temporal_module_type="none", placement="all", heavy=None, num_3d_layers=None,
                  separable_temporal_norm=True, gating_use_bias=True, bn_epsilon=1e-3,
                  input_shape=(None, None, None, 3), name="inception_v1", **kwargs):
         layer_types = self._resolve_conv_types(conv_types, heavy, num_3d_layers)
-        if temporal_module not in TEMPORAL_MODULES:
-            raise ValueError(f"temporal_module must be one of {TEMPORAL_MODULES}, got {temporal_module!r}")
+        if temporal_module_type not in TEMPORAL_MODULES:
+            raise ValueError(f"temporal_module_type must be one of {TEMPORAL_MODULES}, got {temporal_module_type!r}")
         pool_sizes = [tuple(int(v) for v in p) for p in pool_sizes]
         pool_strides = [tuple(int(v) for v in p) for p in pool_strides]
         if len(pool_sizes) != len(POOLS) or len(pool_strides) != len(POOLS):
@@ -103,8 +103,8 @@ class InceptionV1Backbone(Backbone):
             if not keep:
                 layer_types[k] = "2d"
         module_kept = select_positions(len(MODULE_POSITIONS), placement, "InceptionV1Backbone")
-        modules = {p: temporal_module for p, keep in zip(MODULE_POSITIONS, module_kept)
-                   if keep and temporal_module != "none"}
+        modules = {p: temporal_module_type for p, keep in zip(MODULE_POSITIONS, module_kept)
+                   if keep and temporal_module_type != "none"}
         types = dict(zip(CONV_LAYERS, layer_types))
         unit_args = {"bn_epsilon": bn_epsilon, "temporal_norm": separable_temporal_norm,
                      "gating_use_bias": gating_use_bias}
@@ -144,7 +144,7 @@ class InceptionV1Backbone(Backbone):
         self.pool_sizes = [list(p) for p in pool_sizes]
         self.pool_strides = [list(p) for p in pool_strides]
         self.temporal_kernel_size = kt
-        self.temporal_module = temporal_module
+        self.temporal_module_type = temporal_module_type
         self.placement = placement
         self.heavy = heavy
         self.num_3d_layers = num_3d_layers
@@ -188,7 +188,7 @@ class InceptionV1Backbone(Backbone):
             "pool_sizes": self.pool_sizes,
             "pool_strides": self.pool_strides,
             "temporal_kernel_size": self.temporal_kernel_size,
-            "temporal_module": self.temporal_module,
+            "temporal_module_type": self.temporal_module_type,
             "placement": self.placement,
             "heavy": self.heavy,
             "num_3d_layers": self.num_3d_layers,

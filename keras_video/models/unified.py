@@ -37,7 +37,7 @@ WIDTHS = (64, 128, 256, 512)
 
 def check_module(module, where):
     if module not in MODULES:
-        raise ValueError(f"{where}: module must be one of {MODULES}, got {module!r}")
+        raise ValueError(f"{where}: module_type must be one of {MODULES}, got {module!r}")
 
 
 @register_backbone
@@ -47,7 +47,7 @@ class UnifiedResNet(Backbone):
 
     Args:
         depth: 18, 34 or 50.
-        module: "i3d", "s3d", "tam", "conv", "tsm" or "tsn" (see module docstring).
+        module_type: "i3d", "s3d", "tam", "conv", "tsm" or "tsn" (see module docstring).
         temporal_pooling: max temporal pooling (3, stride 2) before stages 3, 4 and 5.
         placement: "all", "top_half", "bottom_half" or "uniform_half" of the residual blocks.
         temporal_kernel_size: temporal kernel of the module (3 in the paper).
@@ -55,12 +55,13 @@ class UnifiedResNet(Backbone):
         input_shape: (time, height, width, 3); None sizes allowed.
     """
 
-    def __init__(self, depth=50, module="tsn", temporal_pooling=False, placement="all",
+    def __init__(self, depth=50, module_type="tsn", temporal_pooling=False, placement="all",
                  temporal_kernel_size=3, style="torchvision", input_shape=(None, None, None, 3),
                  name=None, **kwargs):
         if int(depth) not in RESNET_STAGES:
             raise ValueError(f"depth must be one of {sorted(RESNET_STAGES)}, got {depth}")
-        check_module(module, "UnifiedResNet")
+        check_module(module_type, "UnifiedResNet")
+        module = module_type
         if style not in STYLES:
             raise ValueError(f"style must be one of {sorted(STYLES)}, got {style!r}")
         block_kind, repeats = RESNET_STAGES[int(depth)]
@@ -86,7 +87,7 @@ class UnifiedResNet(Backbone):
         name = name or f"{module}_resnet{int(depth)}{'_tp' if temporal_pooling else ''}"
         super().__init__(inputs=inputs, outputs=x, endpoints=endpoints, name=name, **kwargs)
         self.depth = int(depth)
-        self.module = module
+        self.module_type = module
         self.temporal_pooling = bool(temporal_pooling)
         self.placement = placement
         self.temporal_kernel_size = kt
@@ -94,7 +95,7 @@ class UnifiedResNet(Backbone):
         self.clip_shape = list(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "depth": self.depth, "module": self.module,
+        return {**super().get_config(), "depth": self.depth, "module_type": self.module_type,
                 "temporal_pooling": self.temporal_pooling, "placement": self.placement,
                 "temporal_kernel_size": self.temporal_kernel_size, "style": self.style,
                 "input_shape": self.clip_shape}

@@ -24,7 +24,7 @@ def inception_config(module, temporal_pooling):
         "stem_temporal_stride": 1,
         "pool_sizes": [[1, 3, 3], [kt, 3, 3], [kt, 3, 3], [kt, 2, 2]],
         "pool_strides": [[1, 2, 2], [st, 2, 2], [st, 2, 2], [st, 2, 2]],
-        "temporal_module": module if module in ("tam", "conv", "tsm") else "none",
+        "temporal_module_type": module if module in ("tam", "conv", "tsm") else "none",
     }
 
 
@@ -36,7 +36,7 @@ for module in MODULES:
             name = f"{module}_resnet{depth}{suffix}"
             register_preset(
                 name, "UnifiedResNet",
-                {"depth": depth, "module": module, "temporal_pooling": temporal_pooling, "name": name},
+                {"depth": depth, "module_type": module, "temporal_pooling": temporal_pooling, "name": name},
                 input_shape=(8, 224, 224), classifier_config=HEAD, family=FAMILY,
                 description=f"{module.upper()}-ResNet{depth}{pooling_text}", reference=REFERENCE,
             )
