@@ -115,13 +115,13 @@ def random_flip(clip, seed):
 
 
 def normalize(clip, mean, std):
-    """uint8-range float clip -> (clip / 255 - mean) / std per channel (None: just / 255)."""
-    clip = tf.cast(clip, tf.float32) / 255.0
-    if mean is not None:
-        clip = clip - tf.constant(mean, tf.float32)
-    if std is not None:
-        clip = clip / tf.constant(std, tf.float32)
-    return clip
+    """uint8-range clip -> (clip / 255 - mean) / std per channel (None: mean 0 / std 1).
+
+    Folded into one multiply and one subtract: clip * (1 / (255 std)) - mean / std.
+    """
+    mean = tf.constant(mean if mean is not None else (0.0, 0.0, 0.0), tf.float32)
+    std = tf.constant(std if std is not None else (1.0, 1.0, 1.0), tf.float32)
+    return tf.cast(clip, tf.float32) * (1.0 / (255.0 * std)) - mean / std
 
 
 def window_boxes(boxes, window, height, width):

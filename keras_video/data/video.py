@@ -210,9 +210,7 @@ class VideoReader:
 
     def _decode(self, container, stream):
         try:
-            for packet in container.demux(stream):
-                for frame in packet.decode():
-                    yield frame
+            yield from container.decode(stream)
         except av.error.FFmpegError as error:
             raise VideoError("undecodable", f"{self.name}: decoding failed ({error})") from None
 
@@ -283,8 +281,17 @@ class VideoReader:
 
     def read_all(self, short_side=None):
         """Every frame as uint8 (N, H, W, 3)."""
-        frames = [array for _, array in self.iter_frames(short_side)]
-        return np.stack(frames)
+        frames = None
+        count = 0
+        for position, array in self.iter_frames(short_side):
+            if frames is None:  # one allocation, sized by the packet count (decoded count may be lower)
+                frames = np.empty((self.info.num_frames,) + array.shape, np.uint8)
+            if position >= len(frames):
+                frames = np.concatenate([frames, array[None]])
+            else:
+                frames[position] = array
+            count = position + 1
+        return frames[:count]
 
     def close(self):
         self._data = None
