@@ -46,6 +46,7 @@ def test_without_wheel_ensure_prints_a_notice_and_continues(tmp_path, monkeypatc
     runtime = load_runtime_module()
     monkeypatch.setenv("KERAS_VIDEO_RUNTIME_CACHE", str(tmp_path))
     monkeypatch.setattr(runtime, "pip_find_links_dirs", lambda: [str(tmp_path)])
+    monkeypatch.setattr(runtime, "find_host_python311", lambda: (sys.executable, "/root"))
     assert runtime.ensure_torch_env("root") is None
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("[runtime] notice: no torch reference env")
