@@ -146,3 +146,25 @@ def test_bad_arguments_are_rejected(counting_file):
         make_dataset(counting_file, num_frames=4, training=False, batch_size=1, sampling="sparse")
     with pytest.raises(FileNotFoundError, match="no TFRecord files"):
         make_dataset("/nonexistent/*.tfrecord.gz", num_frames=4, training=False, batch_size=1)
+
+
+def test_tsn_multi_scale_corner_crops_are_clip_consistent(half_black_file):
+    dataset = make_dataset(half_black_file, num_frames=4, sampling="uniform", training=True, batch_size=6,
+                           crop_size=24, train_crop="multi_scale", seed=2, flip=False, mean=None, std=None)
+    clips = next(iter(dataset))[0].numpy()
+    assert clips.shape == (6, 4, 24, 24, 3)
+    np.testing.assert_allclose(clips, np.repeat(clips[:, :1], 4, axis=1), atol=1e-5)
+    # crops start at a corner or the centre: the leftmost green value (x-dependent) takes few distinct values
+    assert len({round(float(c[0, 12, 0, 1]), 2) for c in clips}) <= 6
+
+
+def test_multi_scale_windows_use_the_tsn_scales():
+    from keras_video.data import augment
+
+    seen = set()
+    for seed in range(40):
+        y, x, h, w = augment.multi_scale_window(240, 320, tf.constant([seed, 0], tf.int64)).numpy()
+        assert (h, w) in {(int(240 * a), int(240 * b)) for a in augment.TSN_SCALES for b in augment.TSN_SCALES}
+        assert (y, x) in {(0, 0), (0, 320 - w), (240 - h, 0), (240 - h, 320 - w), ((240 - h) // 2, (320 - w) // 2)}
+        seen.add((h, w))
+    assert len(seen) > 3
