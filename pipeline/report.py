@@ -19,14 +19,15 @@ def _slice_name(slice_key):
 
 
 def load_tfma_metrics(evaluation_uri):
-    """slice name -> {metric name (with class id for per-class ones): value} from an Evaluator output."""
+    """slice name -> {metric name: value} of the candidate model, from an Evaluator output."""
     import tensorflow_model_analysis as tfma
 
     metrics = {}
     for per_slice in tfma.load_metrics(evaluation_uri):
         values = metrics.setdefault(_slice_name(per_slice.slice_key), {})
         for entry in per_slice.metric_keys_and_values:
-            if entry.key.is_diff:
+            # With a baseline, TFMA also stores the baseline's values and the differences.
+            if entry.key.is_diff or entry.key.model_name == "baseline":
                 continue
             name = entry.key.name
             if entry.key.HasField("sub_key") and entry.key.sub_key.HasField("class_id"):

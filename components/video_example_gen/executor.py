@@ -197,7 +197,9 @@ def ingest(properties, examples_uri, make_pipeline):
             f"(split {properties.split})"
         )
     if summary["dead_letter_fraction"] > properties.max_dead_letter_fraction:
-        named = ", ".join(f"{letter['source']} ({letter['reason']})" for letter in all_letters[:FAILURE_EXAMPLES])
+        named = "; ".join(
+            f"{letter['source']} ({letter['reason']}: {letter['detail']})" for letter in all_letters[:FAILURE_EXAMPLES]
+        )
         more = len(all_letters) - FAILURE_EXAMPLES
         raise DeadLetterThresholdExceeded(
             f"VideoExampleGen: {summary['videos_dead_lettered']} of {attempted} videos dead-lettered "
