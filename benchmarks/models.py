@@ -50,6 +50,13 @@ BENCHMARKS = [
     {"preset": "csn_r101", "clip": (32, 224, 224), "torch": "pytorchvideo:csn_r101"},
     {"preset": "r2plus1d_r50", "clip": (16, 224, 224), "torch": "pytorchvideo:r2plus1d_r50"},
     {"preset": "slow_r50", "clip": (8, 224, 224), "torch": "pytorchvideo:slow_r50"},
+    # Model zoo II: Inception-V1 3D family and the deep-analysis unified framework
+    {"preset": "s3d", "clip": (16, 224, 224), "torch": "torchvision:s3d"},
+    {"preset": "i3d", "clip": (16, 224, 224), "torch": None},
+    {"preset": "s3dg", "clip": (16, 224, 224), "torch": None},
+    {"preset": "i3d_resnet50", "clip": (8, 224, 224), "torch": None},
+    {"preset": "tam_resnet50", "clip": (8, 224, 224), "torch": None},
+    {"preset": "tsm_inceptionv1", "clip": (8, 224, 224), "torch": None},
 ]
 LAYER_BENCHMARKS = [{"layer": "depthwise_conv3d", "clip": (8, 56, 56), "channels": 64}]
 
