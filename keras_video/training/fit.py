@@ -37,6 +37,7 @@ class TrainConfig:
     short_side_range: tuple = None
     batch_size: int = 8  # global batch, split across replicas
     flip: bool = True  # random horizontal flips; False for direction-sensitive classes (left/right)
+    shuffle_buffer: int = None  # records in the shuffle buffer (None: the data layer's default)
     class_names: list = None
     # optimization
     epochs: int = 10
@@ -107,7 +108,9 @@ def make_datasets(config):
     short_side_range = tuple(config.short_side_range or (config.crop_size, int(round(config.crop_size * 1.25))))
     common = dict(num_frames=config.num_frames, frame_stride=config.frame_stride, crop_size=config.crop_size,
                   short_side_range=short_side_range, flip=config.flip)
-    train = make_dataset(config.train_data, training=True, batch_size=config.batch_size, seed=config.seed, **common)
+    shuffle = {"shuffle_buffer": config.shuffle_buffer} if config.shuffle_buffer else {}
+    train = make_dataset(config.train_data, training=True, batch_size=config.batch_size, seed=config.seed,
+                         **shuffle, **common)
     val = None
     if config.val_data:
         val = make_dataset(config.val_data, training=False, batch_size=config.batch_size, **common)
