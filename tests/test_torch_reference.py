@@ -82,9 +82,10 @@ def test_runtime_reports_the_same_interpreter():
 
 
 @needs_torch
+@pytest.mark.slow
 def test_reference_model_is_random_eval_mode_and_reproducible(tmp_path):
     clip = np.random.default_rng(1).standard_normal((1, 4, 32, 32, 3)).astype(np.float32)
-    job = ReferenceJob("torchvision.models.video:r3d_18", {"num_classes": 3}, seed=5, clip=clip, save_arrays=True)
+    job = ReferenceJob("torchvision.models.video:mc3_18", {"num_classes": 3}, seed=5, clip=clip, save_arrays=True)
     first, second = run_reference_jobs([job, job], str(tmp_path))
     assert first.info["state_dict_size"] == 122 and first.logits.shape == (1, 3)
     np.testing.assert_array_equal(first.logits, second.logits)  # same seed, same model, eval mode
@@ -96,9 +97,10 @@ def test_reference_model_is_random_eval_mode_and_reproducible(tmp_path):
 
 
 @needs_torch
+@pytest.mark.slow
 def test_worker_failures_carry_the_reason(tmp_path):
     with pytest.raises(TorchReferenceError, match="outside"):
         run_reference(ReferenceJob("os:system"), str(tmp_path))
     with pytest.raises(TorchReferenceError, match="has no attribute .head."):
-        run_reference(ReferenceJob("torchvision.models.video:r3d_18", identity_modules=("head.nothing",)),
+        run_reference(ReferenceJob("torchvision.models.video:mc3_18", identity_modules=("head.nothing",)),
                       str(tmp_path))
