@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import pathlib
+import random
 import sys
 import time
 
@@ -36,7 +37,7 @@ class Scale:
     stem_filters: int
 
 
-FULL = Scale(videos_per_class=64, video_frames=16, video_size=32, clip_frames=8, crop_size=32, eval_views=3,
+FULL = Scale(videos_per_class=64, video_frames=16, video_size=40, clip_frames=8, crop_size=32, eval_views=3,
              batch_size=16, epochs=12, stage_depths=(1, 1, 1, 1), stage_filters=(16, 32, 64, 128), stem_filters=16)
 SMOKE = Scale(videos_per_class=2, video_frames=8, video_size=32, clip_frames=8, crop_size=32, eval_views=2,
               batch_size=4, epochs=1, stage_depths=(1, 1, 1, 1), stage_filters=(4, 8, 8, 8), stem_filters=4)
@@ -49,22 +50,45 @@ def parse_args(description, argv=None):
     parser.add_argument("--work-dir", default=None, help=f"data and checkpoints (default {DEFAULT_WORK_DIR}/<experiment>)")
     parser.add_argument("--results", default=None, help="results JSON path (default experiments/results/<experiment>.json)")
     parser.add_argument("--epochs", type=int, default=None, help="override the epochs of the chosen scale")
+    parser.add_argument("--videos-per-class", type=int, default=None, help="override the generated videos per class")
     args = parser.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
         parser.error(f"--epochs must be >= 1, got {args.epochs}")
+    if args.videos_per_class is not None and args.videos_per_class < 4:
+        parser.error(f"--videos-per-class must be >= 4, got {args.videos_per_class}")
     return args
+
+
+@dataclasses.dataclass
+class Run:
+    args: argparse.Namespace
+    scale: Scale
+    work_dir: pathlib.Path
+    data: "PreparedData"
+    started: float
+
+
+def start(experiment, description, argv=None):
+    """Parse the command line, pick the scale and prepare the data: the start of every experiment."""
+    started = time.perf_counter()
+    args = parse_args(description, argv)
+    scale = scale_of(args)
+    work_dir = work_dir_of(args, experiment)
+    return Run(args, scale, work_dir, prepare_motion_data(work_dir, scale, args.seed), started)
 
 
 def scale_of(args):
     scale = SMOKE if args.smoke else FULL
     if args.epochs is not None:
         scale = dataclasses.replace(scale, epochs=args.epochs)
+    if args.videos_per_class is not None:
+        scale = dataclasses.replace(scale, videos_per_class=args.videos_per_class)
     return scale
 
 
 def work_dir_of(args, experiment):
     root = pathlib.Path(args.work_dir) if args.work_dir else DEFAULT_WORK_DIR / experiment
-    return root / ("smoke" if args.smoke else "full") / f"seed{args.seed}"
+    return root / ("smoke" if args.smoke else "full") / f"seed{args.seed}" / f"vpc{scale_of(args).videos_per_class}"
 
 
 @dataclasses.dataclass
@@ -89,7 +113,7 @@ def prepare_motion_data(work_dir, scale, seed):
     records_dir = work_dir / "records"
     done = records_dir / "summary.json"
     # Reuse only data made by the same generator code with the same sizes.
-    stamp = json.dumps({"videos_per_class": scale.videos_per_class, "video_frames": scale.video_frames,
+    stamp = json.dumps({"order": "shuffled", "videos_per_class": scale.videos_per_class, "video_frames": scale.video_frames,
                         "video_size": scale.video_size, "seed": seed,
                         "generator_mtime": pathlib.Path(synthetic.__file__).stat().st_mtime_ns}, sort_keys=True)
     stamp_path = work_dir / "data_stamp.json"
@@ -103,7 +127,12 @@ def prepare_motion_data(work_dir, scale, seed):
                                          num_frames=scale.video_frames, size=scale.video_size, seed=seed,
                                          write_masks=False, progress=True)
         listing = list_videos("ucf101", summary.root)
-        prepared = write_tfrecords(listing.records, records_dir, adapter_dead_letters=listing.dead_letters,
+        # The adapter lists videos class by class; written in that order, each shard is a run of a few
+        # classes and make_dataset's shuffle buffer (256) is too small to mix them, so batches would
+        # not be i.i.d. (the model chases the classes of the last steps). Shuffle before writing.
+        records = list(listing.records)
+        random.Random(seed).shuffle(records)
+        prepared = write_tfrecords(records, records_dir, adapter_dead_letters=listing.dead_letters,
                                    classes=listing.classes, short_side=scale.video_size, progress=True)
         if prepared.dead_lettered:
             raise RuntimeError(f"{prepared.dead_lettered} generated videos failed to encode; see {prepared.dead_letter_path}")
@@ -189,7 +218,8 @@ def write_results(args, experiment, scale, data, rows, table, started, extra=Non
     payload = {
         "experiment": experiment,
         "command": f"tools/runtime exec -- python experiments/{experiment}.py --seed {args.seed}"
-                   + (" --smoke" if args.smoke else "") + (f" --epochs {args.epochs}" if args.epochs else ""),
+                   + (" --smoke" if args.smoke else "") + (f" --epochs {args.epochs}" if args.epochs else "")
+                   + (f" --videos-per-class {args.videos_per_class}" if args.videos_per_class else ""),
         "seed": args.seed, "smoke": args.smoke, "scale": dataclasses.asdict(scale),
         "classes": data.classes, "num_train_videos": data.num_train, "num_test_videos": data.num_test,
         "rows": rows, "table": table, "seconds": round(time.perf_counter() - started, 1), **(extra or {}),

@@ -10,7 +10,6 @@ level (mean softmax of the clips of a test video), with parameter and multiply-a
 
 import pathlib
 import sys
-import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -26,11 +25,8 @@ MODELS = [  # (row label, preset, extra overrides)
 
 
 def main(argv=None):
-    args = common.parse_args(__doc__.splitlines()[0], argv)
-    scale = common.scale_of(args)
-    started = time.perf_counter()
-    work_dir = common.work_dir_of(args, EXPERIMENT)
-    data = common.prepare_motion_data(work_dir, scale, args.seed)
+    run = common.start(EXPERIMENT, __doc__.splitlines()[0], argv)
+    args, scale, work_dir, data = run.args, run.scale, run.work_dir, run.data
     rows = []
     for label, preset in MODELS:
         # R2D folds exactly `num_frames` frames into channels, so it is told the clip length.
@@ -47,7 +43,7 @@ def main(argv=None):
     table = common.markdown_table(header, [
         [r["model"], f"`{r['preset']}`", f"{r['params']:,}", f"{r['gmacs']:.3f}", common.percent(r["clip_top1"]),
          common.percent(r["video_top1"])] for r in rows])
-    common.write_results(args, EXPERIMENT, scale, data, rows, table, started,
+    common.write_results(args, EXPERIMENT, scale, data, rows, table, run.started,
                          extra={"metric": f"top-1 (%); video level = mean softmax of {scale.eval_views} clips"})
     return 0
 

@@ -12,7 +12,6 @@ model that only pools per-frame features cannot change its prediction.
 
 import pathlib
 import sys
-import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -27,11 +26,8 @@ MODELS = [  # (row label, preset, what it stands for in the paper)
 
 
 def main(argv=None):
-    args = common.parse_args(__doc__.splitlines()[0], argv)
-    scale = common.scale_of(args)
-    started = time.perf_counter()
-    work_dir = common.work_dir_of(args, EXPERIMENT)
-    data = common.prepare_motion_data(work_dir, scale, args.seed)
+    run = common.start(EXPERIMENT, __doc__.splitlines()[0], argv)
+    args, scale, work_dir, data = run.args, run.scale, run.work_dir, run.data
     from keras_video.data.synthetic import APPEARANCE_CLASSES, direction_pairs
 
     direction = [c for pair in direction_pairs(data.classes) for c in pair]
@@ -60,7 +56,7 @@ def main(argv=None):
          common.percent(r["reversed"]["video_top1"]), common.percent(r["normal"]["direction"]),
          common.percent(r["reversed"]["direction"]), common.percent(r["normal"]["appearance"]),
          common.percent(r["reversed"]["appearance"])] for r in rows])
-    common.write_results(args, EXPERIMENT, scale, data, rows, table, started,
+    common.write_results(args, EXPERIMENT, scale, data, rows, table, run.started,
                          extra={"direction_classes": direction, "appearance_classes": appearance,
                                 "metric": f"video-level top-1 (%), mean softmax of {scale.eval_views} clips"})
     return 0

@@ -54,7 +54,8 @@ def test_r2plus1d_table2_smoke(repo_root, tmp_path):
     # and §3.5's mid widths match R(2+1)D's parameters to R3D's. (R2D vs MC3 depends on the widths:
     # R2D's stem sees T*3 input channels.)
     assert rows["mc3_18"]["params"] < rows["r3d_18"]["params"]
-    assert rows["mc3_18"]["gmacs"] < rows["r3d_18"]["gmacs"] and rows["r2d_18"]["gmacs"] < rows["mc3_18"]["gmacs"]
+    # R2D folds time into channels at the stem, so everything above it runs on one "frame".
+    assert rows["r2d_18"]["gmacs"] < min(rows[name]["gmacs"] for name in ("mc3_18", "r3d_18", "r2plus1d_18_paper"))
     assert rows["r2plus1d_18_paper"]["params"] == pytest.approx(rows["r3d_18"]["params"], rel=0.05)
 
 
