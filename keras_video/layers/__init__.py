@@ -7,3 +7,4 @@ from keras_video.layers.squeeze_excite import SqueezeExcite3D
 from keras_video.layers.gating import SelfGating
 from keras_video.layers.pooling import SymmetricMaxPooling3D
 from keras_video.layers.temporal import TemporalAggregation, TemporalShift
+from keras_video.layers.roi_align import RoIAlign
