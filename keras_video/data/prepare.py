@@ -9,6 +9,7 @@ read too.
 import dataclasses
 import json
 import math
+import random
 import pathlib
 
 import tensorflow as tf
@@ -58,8 +59,12 @@ def encode_or_dead_letter(record, log, **encode_args):
 
 
 def write_tfrecords(records, out_dir, *, adapter_dead_letters=(), classes=None, fps=None, short_side=256,
-                    min_frames=1, num_shards=None, compression="GZIP", progress=True):
-    """Encode `records` into `<out_dir>/<split>-NNNNN-of-NNNNN.tfrecord.gz`; return a PrepareSummary."""
+                    min_frames=1, num_shards=None, compression="GZIP", progress=True, shuffle_seed=0):
+    """Encode `records` into `<out_dir>/<split>-NNNNN-of-NNNNN.tfrecord.gz`; return a PrepareSummary.
+
+    Each split's records are written in an order shuffled with `shuffle_seed` (None keeps the
+    given order): adapters list videos class by class, and a training shuffle buffer smaller than
+    a split would otherwise serve whole batches of one class."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     log = DeadLetterLog()
@@ -68,6 +73,10 @@ def write_tfrecords(records, out_dir, *, adapter_dead_letters=(), classes=None, 
     by_split = {}
     for record in records:
         by_split.setdefault(record.split, []).append(record)
+    if shuffle_seed is not None:
+        order = random.Random(shuffle_seed)
+        for split in sorted(by_split):
+            order.shuffle(by_split[split])
     bar = None
     if progress:
         from tqdm import tqdm
