@@ -124,6 +124,27 @@ def _linked_checkout(tmp_path):
     return checkout
 
 
+# Checkpoints the README's conversion examples name stand for files a user brings; the test
+# makes them with the PyTorch reference environment (random weights, the real torch format).
+USER_CHECKPOINTS = {"r2plus1d_18.pth": "r2plus1d_18", "X3D_M.pyth": "x3d_m"}  # file -> its preset
+
+
+def provide_user_checkpoints(code, directory):
+    from keras_video.testing import torch_reference
+    from keras_video.testing.conversion_check import random_clip, reference_job
+
+    wanted = [name for name in USER_CHECKPOINTS if name in code]
+    if not wanted:
+        return
+    reason = torch_reference.unavailable_reason()
+    if reason:
+        pytest.skip(f"the block needs a PyTorch checkpoint and {reason}")
+    for name in wanted:
+        job = reference_job(USER_CHECKPOINTS[name], random_clip((4, 64, 64)), num_classes=400)
+        result = torch_reference.run_reference(job, work_dir=str(directory / "torch_work"))
+        os.replace(result.state_dict_path, directory / name)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("line,language,code", RUNNABLE, ids=[f"line{b[0]}-{b[1]}" for b in RUNNABLE])
 def test_readme_block_runs(line, language, code, tmp_path, request):
@@ -141,6 +162,7 @@ def test_readme_block_runs(line, language, code, tmp_path, request):
         script = tmp_path / "block.sh"
         script.write_text(code + "\n", encoding="utf-8")
         command = ["bash", "-euo", "pipefail", str(script)]
+    provide_user_checkpoints(code, pathlib.Path(cwd))
     completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=BLOCK_TIMEOUT_S)
     assert completed.returncode == 0, (
         f"README.md line {line} ({language}) exited {completed.returncode}\n--- code ---\n{code}\n"
