@@ -28,51 +28,84 @@ class ExportPaths:
     config: pathlib.Path
 
 
-def _outputs(logits):
-    probabilities = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
+EXAMPLES_SPEC = tf.TensorSpec((None,), tf.string, name="examples")
+CLIPS_SPEC = tf.TensorSpec((None, None, None, None, 3), tf.float32, name="clips")
+UINT8_CLIPS_SPEC = tf.TensorSpec((None, None, None, None, 3), tf.uint8, name="clips")
+
+
+def _outputs(probabilities):
     return {"probabilities": probabilities, "class_ids": tf.argmax(probabilities, axis=-1, output_type=tf.int32)}
+
+
+def clip_probabilities(model, clips):
+    """float32 softmax of `model` over clips (B, T, H, W, 3)."""
+    return tf.nn.softmax(tf.cast(model(clips, training=False), tf.float32), axis=-1)
+
+
+def video_probabilities(model, clips, num_valid=None):
+    """Softmax over each video's clips (B, V, T, H, W, 3), averaged per video -> (B, C); with
+    `num_valid` (B,) only each video's first num_valid clips count (the rest are padding)."""
+    views = clips.shape[1]
+    if views == 1 and num_valid is None:  # one clip a video: its softmax, with the class count still static
+        return clip_probabilities(model, clips[:, 0])
+    probabilities = clip_probabilities(model, tf.reshape(clips, (-1, *clips.shape[2:])))
+    probabilities = tf.reshape(probabilities, (tf.shape(clips)[0], views, -1))
+    if num_valid is None:
+        return tf.reduce_mean(probabilities, axis=1)
+    valid = tf.sequence_mask(num_valid, views, dtype=tf.float32)[:, :, None]
+    return tf.reduce_sum(probabilities * valid, axis=1) / tf.reduce_sum(valid, axis=1)
+
+
+def example_clip_reader(*, num_frames, crop_size, frame_stride=1, sampling="dense", num_views=1, num_crops=1,
+                        eval_short_side=None, mean=DEFAULT_MEAN, std=DEFAULT_STD):
+    """A function: one serialized SequenceExample -> its num_views x num_crops evaluation clips
+    (views, T, crop, crop, 3), decoded and normalized exactly as `make_dataset(training=False)`."""
+    from keras_video.data.input import _ClipReader
+
+    short_side = eval_short_side or crop_size
+    reader = _ClipReader(
+        num_frames=num_frames, frame_stride=frame_stride, sampling=sampling, crop_size=crop_size,
+        short_side_range=(short_side, short_side), flip=False, mean=mean, std=std, num_views=num_views,
+        num_crops=num_crops, with_metadata=False, train_crop="scale_jitter", max_boxes=1, eval_short_side=short_side,
+    )
+    several = num_views * num_crops > 1
+
+    def read(serialized):
+        clips = reader.evaluate(serialized)[0]
+        return clips if several else clips[None]
+
+    return read
+
+
+def add_endpoints(archive, endpoints):
+    """Adds {signature name: (function, input TensorSpec)} to a keras.export.ExportArchive."""
+    for name, (function, spec) in endpoints.items():
+        archive.add_endpoint(name, function, input_signature=[spec])
 
 
 def export_saved_model(model, path, *, num_frames, crop_size, frame_stride=1, sampling="dense", num_views=1,
                        num_crops=1, eval_short_side=None, mean=DEFAULT_MEAN, std=DEFAULT_STD, class_names=None):
     """Write the SavedModel at `path` (see the module doc) and return `path`."""
-    from keras_video.data.input import _ClipReader
-
-    reader = _ClipReader(
-        num_frames=num_frames, frame_stride=frame_stride, sampling=sampling, crop_size=crop_size,
-        short_side_range=(eval_short_side or crop_size, eval_short_side or crop_size), flip=False, mean=mean, std=std,
-        num_views=num_views, num_crops=num_crops, with_metadata=False, train_crop="scale_jitter", max_boxes=1,
-        eval_short_side=eval_short_side or crop_size,
-    )
-    views = num_views * num_crops
-    clip_shape = (num_frames, crop_size, crop_size, 3)
+    read_clips = example_clip_reader(num_frames=num_frames, crop_size=crop_size, frame_stride=frame_stride,
+                                     sampling=sampling, num_views=num_views, num_crops=num_crops,
+                                     eval_short_side=eval_short_side, mean=mean, std=std)
+    views_spec = tf.TensorSpec((num_views * num_crops, num_frames, crop_size, crop_size, 3), tf.float32)
     mean_t = tf.constant(mean, tf.float32)
     std_t = tf.constant(std, tf.float32)
 
-    def classify(clips):
-        return model(clips, training=False)
-
     def from_examples(examples):
-        clips = tf.map_fn(lambda s: reader.evaluate(s)[0], examples,
-                          fn_output_signature=tf.TensorSpec((views, *clip_shape) if views > 1 else clip_shape, tf.float32))
-        if views == 1:
-            return _outputs(classify(clips))
-        flat = tf.reshape(clips, (-1, *clip_shape))
-        probabilities = tf.nn.softmax(tf.cast(classify(flat), tf.float32), axis=-1)
-        probabilities = tf.reduce_mean(tf.reshape(probabilities, (tf.shape(examples)[0], views, -1)), axis=1)
-        return {"probabilities": probabilities, "class_ids": tf.argmax(probabilities, axis=-1, output_type=tf.int32)}
+        return _outputs(video_probabilities(model, tf.map_fn(read_clips, examples, fn_output_signature=views_spec)))
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serving_default", from_examples,
-                         input_signature=[tf.TensorSpec((None,), tf.string, name="examples")])
-    archive.add_endpoint("predict_clips", lambda clips: _outputs(classify(clips)),
-                         input_signature=[tf.TensorSpec((None, None, None, None, 3), tf.float32, name="clips")])
-    archive.add_endpoint(
-        "predict_uint8_clips",
-        lambda clips: _outputs(classify((tf.cast(clips, tf.float32) / 255.0 - mean_t) / std_t)),
-        input_signature=[tf.TensorSpec((None, None, None, None, 3), tf.uint8, name="clips")],
-    )
+    add_endpoints(archive, {
+        "serving_default": (from_examples, EXAMPLES_SPEC),
+        "predict_clips": (lambda clips: _outputs(clip_probabilities(model, clips)), CLIPS_SPEC),
+        "predict_uint8_clips": (
+            lambda clips: _outputs(clip_probabilities(model, (tf.cast(clips, tf.float32) / 255.0 - mean_t) / std_t)),
+            UINT8_CLIPS_SPEC,
+        ),
+    })
     _track_weight_paths(archive, model)
     if class_names is not None:
         archive.add_variable_collection(
