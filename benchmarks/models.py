@@ -21,11 +21,9 @@ import argparse
 import json
 import os
 import pathlib
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 ALLOCATOR = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 if any(os.environ.get(k) != v for k, v in ALLOCATOR.items()) and not os.environ.get("KERAS_VIDEO_BENCH_NO_REEXEC"):
@@ -36,6 +34,8 @@ if any(os.environ.get(k) != v for k, v in ALLOCATOR.items()) and not os.environ.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from _timing import median_ms  # noqa: E402  (this script's folder is on sys.path)
+
 TORCH_TIMER = pathlib.Path(__file__).with_name("torch_model_timer.py")
 PROBE_PYTHON = "/root/.cache/keras-video/torch-probe/bin/python"
 
@@ -80,16 +80,6 @@ def time_torch(spec):
     if done.returncode != 0:
         return None, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
     return json.loads(done.stdout.strip().splitlines()[-1]), None
-
-
-def median_ms(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
 
 
 class KerasTimer:

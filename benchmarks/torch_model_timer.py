@@ -7,15 +7,15 @@ SPEC: {"builder": "torchvision:r2plus1d_18" | "pytorchvideo:x3d_xs" | "depthwise
 
 import importlib
 import json
-import statistics
 import sys
-import time
 import types
 
 # torchvision's CUDA-built wheel registers compiled meta ops at import; the video models need none.
 sys.modules.setdefault("torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations"))
 
 import torch  # noqa: E402
+
+from _timing import median_ms  # noqa: E402  (this script's folder is on sys.path)
 
 
 def build(builder, spec):
@@ -27,16 +27,6 @@ def build(builder, spec):
     model = getattr(importlib.import_module(module), name)(num_classes=400) if package == "torchvision" else \
         getattr(importlib.import_module(module), name)(pretrained=False)
     return model
-
-
-def median_ms(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
 
 
 def main(path):
