@@ -43,7 +43,9 @@ def config(data_dir, preset, model_dir, classes, epochs, **extra):
         frame_stride=STRIDE, crop_size=SIZE, short_side_range=(SIZE, int(round(SIZE * 1.15))), flip=False,
         batch_size=8, epochs=epochs, learning_rate=0.02, warmup_epochs=1, weight_decay=1e-4,
         shuffle_buffer=4096,  # shards hold the videos class by class: shuffle across all of them
-        dropout=0.5, model_dir=str(model_dir), image_clips=2, confusion_every=0, verbose=2, **extra,
+        # Dropout 0.5 before a 128-wide head stalled some seeds near chance for 4 epochs (80% after 8);
+        # 0.2 reached 99-100% video level on seeds 0, 1 and 2.
+        dropout=0.2, model_dir=str(model_dir), image_clips=2, confusion_every=0, verbose=2, **extra,
     )
 
 
