@@ -34,8 +34,8 @@ def test_reversal_smoke(repo_root, tmp_path):
     payload = _run(repo_root, tmp_path, "reversal")
     rows = {row["preset"]: row for row in payload["rows"]}
     assert set(rows) == {"fr2d_18", "r3d_18", "r2plus1d_18_paper"}
-    assert set(payload["direction_classes"]) == {"MoveLeft", "MoveRight", "MoveUp", "MoveDown", "Grow", "Shrink",
-                                                 "RotateClockwise", "RotateCounterClockwise"}
+    assert set(payload["direction_classes"]) == {"MoveLeft", "MoveRight", "MoveUp", "MoveDown"}
+    assert set(payload["appearance_classes"]) == {"StaticRing", "StaticCross"}
     for row in rows.values():
         assert row["params"] > 0 and row["gmacs"] > 0
         for view in ("normal", "reversed"):

@@ -184,6 +184,17 @@ def replace(text, name, body):
     return f"{head}{begin}\n{body.rstrip()}\n{end}{tail}"
 
 
+def _stride_text(scale):
+    stride = scale.get("frame_stride", 1)
+    return f" (every {stride}nd frame)" if stride == 2 else (f" (every {stride}th frame)" if stride > 2 else "")
+
+
+def _recipe_text(result):
+    if "learning_rate" not in result:
+        return ""
+    return f", SGD at {result['learning_rate']} with dropout {result['dropout']}"
+
+
 def replication_results():
     """Markdown of the committed experiments/results/*.json: command, seed, sizes, measured table."""
     import json
@@ -203,7 +214,8 @@ def replication_results():
             f"test generated videos of {scale['video_frames']} frames at {scale['video_size']}², classes "
             f"{', '.join(result['classes'])}. Models: one basic block per stage, widths "
             f"{'/'.join(map(str, scale['stage_filters']))}; {scale['epochs']} epochs at batch {scale['batch_size']} on "
-            f"{scale['clip_frames']}-frame {scale['crop_size']}² clips. Metric: {result['metric']}.\n"
+            f"{scale['clip_frames']}-frame {scale['crop_size']}² clips{_stride_text(scale)}{_recipe_text(result)}. "
+            f"Metric: {result['metric']}.\n"
         )
         parts.append(result["table"] + "\n")
     return "\n".join(parts)
