@@ -31,7 +31,7 @@ class PipelineConfig:
     annotations: Optional[str] = None  # split lists; None: the adapter looks under data_root
     split: int = 1
     fps: Optional[float] = None  # None: store every frame
-    short_side: int = 64
+    short_side: int = 32  # the demo's videos are 32 px; 128-256 for real datasets
     max_dead_letter_fraction: float = 0.05
     schema_path: str = os.path.join(REPO_ROOT, "schemas", "video_example.pbtxt")
 
@@ -39,21 +39,25 @@ class PipelineConfig:
     module_file: str = os.path.join(REPO_ROOT, "pipeline", "modules", "trainer.py")
     preset: str = "r2plus1d_18"
     # A narrow, one-block-per-stage R(2+1)D: trains in minutes on 2 CPU cores (the demo's budget).
+    # With the settings below it is the recipe of tests/test_training_acceptance.py.
     model_overrides: dict = dataclasses.field(
         default_factory=lambda: {
             "stage_depths": [1, 1, 1, 1],
-            "stage_filters": [16, 32, 64, 96],
+            "stage_filters": [16, 32, 64, 128],
             "stem_filters": 16,
             "stem_mid_filters": 12,
         }
     )
     num_frames: int = 8
-    frame_stride: int = 1
-    crop_size: int = 48
-    short_side_range: tuple = (56, 64)
+    frame_stride: int = 2
+    crop_size: int = 32
+    short_side_range: tuple = (32, 37)
+    flip: bool = True  # random horizontal flips; False when a flip changes the label (left/right)
     batch_size: int = 8
-    epochs: int = 12
-    learning_rate: float = 0.01
+    epochs: int = 16  # the demo leaves chance after 4-6 epochs and passes 95% at 9-12 (measured)
+    learning_rate: float = 0.02
+    warmup_epochs: float = 1.0
+    dropout: float = 0.2  # before the classifier; 0.5 stalled this small model for epochs
     train_steps: int = 0  # 0: derived from the number of training examples, epochs and batch size
     eval_steps: int = 0
     max_eval_clips: int = 3  # serving averages up to this many clips per video (fewer for short videos)
@@ -114,6 +118,9 @@ class PipelineConfig:
             "batch_size": self.batch_size,
             "epochs": self.epochs,
             "learning_rate": self.learning_rate,
+            "warmup_epochs": self.warmup_epochs,
+            "dropout": self.dropout,
+            "flip": self.flip,
             "max_eval_clips": self.max_eval_clips,
             "allow_partial_transfer": self.allow_partial_transfer,
             "seed": self.seed,
@@ -130,7 +137,7 @@ def _parse(field, raw):
             return json.loads(raw)
         if name == "short_side_range":
             return tuple(int(part) for part in raw.replace(",", " ").split())
-        if name in ("enable_cache", "allow_partial_transfer"):
+        if name in ("enable_cache", "allow_partial_transfer", "flip"):
             return raw.strip().lower() in ("1", "true", "yes")
         if name in ("fps",):
             return float(raw) if raw else None

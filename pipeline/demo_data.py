@@ -1,8 +1,13 @@
 """The demo's datasets: the generated motion dataset with two video lengths, and the real clips.
 
-Two lengths make the clip-count slice real: with 8-frame clips and up to 3 clips per video, the
-16-frame videos are scored with 2 clips and the 24-frame ones with 3. Classes whose labels survive
-a horizontal flip (training flips clips) are the default: up/down, grow/shrink and two static ones.
+Two lengths make the clip-count slice real: with the demo's 8-frame clips at stride 2 (a 16-frame
+span) and up to 3 clips per video, the 16-frame videos are scored with 1 clip and the 32-frame ones
+with 2. The default classes are motion pairs whose labels survive a horizontal flip (training flips
+clips): up/down and grow/shrink, which only a model that sees frame order can separate.
+
+Size matters more than epochs here: the demo's small R(2+1)D reached 97-100% video top-1 on these
+classes with 240 training videos per class, but memorized (86% train, 55% test) with 96 per class
+and stayed at chance with 12 per class (the earlier default), so the default is 320 per class.
 """
 
 import json
@@ -11,9 +16,11 @@ import shutil
 
 from keras_video.data.synthetic import make_synthetic_dataset
 
-DEMO_CLASSES = ("MoveUp", "MoveDown", "Grow", "Shrink", "StaticRing", "StaticCross")
+DEMO_CLASSES = ("MoveUp", "MoveDown", "Grow", "Shrink")
+DEMO_VIDEOS_PER_CLASS = 320
+DEMO_VIDEO_SIZE = 32
 FINETUNE_CLASSES = ("MoveLeft", "MoveRight", "StaticRing", "StaticCross")
-LENGTHS = (16, 24)
+LENGTHS = (16, 32)
 SPLIT_DIR = "ucfTrainTestlist"
 MARKER = "demo_dataset.json"
 
@@ -28,7 +35,8 @@ def _write_list(path, lines):
         handle.write("".join(f"{line}\r\n" for line in lines).encode())
 
 
-def make_demo_dataset(out_dir, classes=DEMO_CLASSES, videos_per_class=16, size=64, seed=0, lengths=LENGTHS):
+def make_demo_dataset(out_dir, classes=DEMO_CLASSES, videos_per_class=DEMO_VIDEOS_PER_CLASS, size=DEMO_VIDEO_SIZE, seed=0,
+                      lengths=LENGTHS):
     """UCF101-layout dataset under `out_dir` mixing videos of `lengths` frames; returns its summary.
 
     Reuses an existing dataset made with the same arguments (the marker file records them).

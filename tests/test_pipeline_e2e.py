@@ -24,13 +24,13 @@ pytestmark = pytest.mark.slow
 CLASSES = ("StaticRing", "StaticCross", "Grow")
 PIPELINE_NAME = "kv-e2e"
 # Small enough for 2 cores: 6 clips of 8 frames at 32 px, a narrow one-block-per-stage R(2+1)D.
-TRAINING = {"epochs": 8, "train_steps": 160, "num_frames": 8, "crop_size": 32, "short_side_range": (36, 40), "batch_size": 4,
+TRAINING = {"epochs": 8, "train_steps": 160, "num_frames": 8, "frame_stride": 1, "crop_size": 32, "short_side_range": (36, 40), "batch_size": 4,
             "learning_rate": 0.05}
 MODEL = {"stage_depths": [1, 1, 1, 1], "stage_filters": [8, 16, 32, 48], "stem_filters": 8, "stem_mid_filters": 8}
 
 
 def _small_dataset(root, classes=CLASSES, corrupt=True, seed=0):
-    """Two lengths (16 and 24 frames) so num_clips takes two values; the test list also names the
+    """Two lengths (16 and 32 frames) so num_clips takes two values (2 and 3 with 8-frame clips at stride 1); the test list also names the
     training videos (the check is the pipeline's mechanics: a trained model must clearly beat an
     untrained one on it); plus one zero-byte video that must be dead-lettered."""
     summary = make_demo_dataset(str(root), classes=classes, videos_per_class=4, size=48, seed=seed)
@@ -113,7 +113,7 @@ def test_model_blessed_and_pushed_with_dataset_and_clip_count_slices(first_run):
     metrics = summary["tfma_metrics"]
     assert "clip/dataset=ucf101" in metrics
     clip_slices = sorted(name for name in metrics if name.startswith("num_clips="))
-    assert clip_slices == ["num_clips=2", "num_clips=3"]  # 16- and 24-frame videos, 8-frame clips
+    assert clip_slices == ["num_clips=2", "num_clips=3"]  # 16- and 32-frame videos, 8-frame clips, at most 3
     overall = metrics["overall"]
     assert overall["example_count"] == sum(metrics[name]["example_count"] for name in clip_slices)
     assert {f"clip/label/index={index}" for index in range(len(CLASSES))} <= set(metrics)

@@ -11,6 +11,7 @@ import sys
 import time
 
 from keras_video.cli.main import UsageError
+from pipeline.demo_data import DEMO_VIDEOS_PER_CLASS
 
 DATASET_KINDS = ("ucf101", "hmdb51", "jhmdb", "ucf101_24", "kinetics", "ssv2", "csv")
 
@@ -26,7 +27,8 @@ def register(subparsers):
     parser.add_argument("--annotations", help="split lists / annotation file (default: found under --data)")
     parser.add_argument("--split", type=int, default=1)
     parser.add_argument("--output", default="demo_output", help="artifacts, MLMD and the serving model (default: %(default)s)")
-    parser.add_argument("--videos-per-class", type=int, default=16, help="generated dataset size (default: %(default)s)")
+    parser.add_argument("--videos-per-class", type=int, default=DEMO_VIDEOS_PER_CLASS,
+                        help="generated dataset size, a quarter of it test videos (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: pipeline/configs.py)")
     parser.add_argument("--preset", default=None, help="model preset (default: pipeline/configs.py)")
     parser.add_argument("--min-top1", type=float, default=None, help="blessing threshold on top-1 accuracy")

@@ -74,6 +74,8 @@ def run_fn(fn_args):
         frame_stride=settings.get("frame_stride", 1),
         crop_size=settings["crop_size"],
         short_side_range=tuple(settings["short_side_range"]) if settings.get("short_side_range") else None,
+        flip=settings.get("flip", True),
+        dropout=settings.get("dropout"),
         batch_size=settings["batch_size"],
         epochs=settings["epochs"],
         steps_per_epoch=(fn_args.train_steps // settings["epochs"]) if fn_args.train_steps else None,
