@@ -20,7 +20,7 @@ from tfx.dsl.io import fileio
 
 from components.video_example_gen.properties import VideoExampleGenProperties
 
-RECORD_ORDER_SEED = 0  # the order examples are written in (see ingest)
+RECORD_ORDER_SEED = 0  # the order videos are handed to Beam in (see ingest)
 
 METRICS_NAMESPACE = "VideoExampleGen"
 # The adapters' split names mapped to the Examples artifact's split names (TFX convention).
@@ -149,7 +149,8 @@ def ingest(properties, examples_uri, make_pipeline):
     # Adapters list videos class by class, and Beam's DirectRunner keeps that order into the shards
     # (Reshuffle there only regroups bundles): a training shuffle buffer smaller than a class's run
     # would then serve one-class batches, and training fails (measured: below-chance training
-    # accuracy on the demo). A seeded shuffle keeps the shards reproducible.
+    # accuracy on the demo). The shuffle is seeded, but a multi-process runner still interleaves its
+    # workers' outputs in a run-dependent order, so only the mixing is guaranteed, not the order.
     random.Random(RECORD_ORDER_SEED).shuffle(records)
 
     pipeline = make_pipeline()
