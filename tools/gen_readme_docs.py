@@ -186,7 +186,7 @@ def replace(text, name, body):
 
 def _stride_text(scale):
     stride = scale.get("frame_stride", 1)
-    return f" (every {stride}nd frame)" if stride == 2 else (f" (every {stride}th frame)" if stride > 2 else "")
+    return f" at frame stride {stride}" if stride > 1 else ""
 
 
 def _recipe_text(result):
