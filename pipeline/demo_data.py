@@ -14,8 +14,6 @@ import json
 import os
 import shutil
 
-from keras_video.data.synthetic import make_synthetic_dataset
-
 DEMO_CLASSES = ("MoveUp", "MoveDown", "Grow", "Shrink")
 DEMO_VIDEOS_PER_CLASS = 320
 DEMO_VIDEO_SIZE = 32
@@ -50,6 +48,9 @@ def make_demo_dataset(out_dir, classes=DEMO_CLASSES, videos_per_class=DEMO_VIDEO
         if existing["arguments"] == arguments:
             return existing
         shutil.rmtree(out_dir)
+    # Imported here: the CLI reads this module's defaults at start-up, and the generator pulls in PyAV.
+    from keras_video.data.synthetic import make_synthetic_dataset
+
     per_length = max(2, videos_per_class // len(lengths))
     parts = []
     for part, num_frames in enumerate(lengths):
