@@ -10,6 +10,7 @@ and stops after the last one wanted.
 """
 
 import bisect
+import contextlib
 import dataclasses
 import io
 import os
@@ -49,6 +50,16 @@ def resized_shape(height, width, short_side):
     if height <= width:
         return int(short_side), max(1, int(round(width * scale)))
     return max(1, int(round(height * scale))), int(short_side)
+
+
+@contextlib.contextmanager
+def _closing_demux(container, stream):
+    """`container.demux(stream)`, closed on exit (before the caller closes the container)."""
+    packets = container.demux(stream)
+    try:
+        yield packets
+    finally:
+        packets.close()
 
 
 def _source_name(source):
@@ -123,19 +134,20 @@ class VideoReader:
             container_name = container.format.name
             declared_duration = (container.duration or 0) / 1e6
             fallback_pts = 0
-            try:
-                for packet in container.demux(stream):
-                    if packet.size == 0:
-                        continue
-                    pts = packet.pts if packet.pts is not None else packet.dts
-                    if pts is None:
-                        pts = fallback_pts
-                    fallback_pts = pts + 1
-                    stamps.append(pts)
-                    if packet.is_keyframe:
-                        keyframe_stamps.append(pts)
-            except av.error.FFmpegError as error:
-                demux_error = str(error)
+            with _closing_demux(container, stream) as packets:
+                try:
+                    for packet in packets:
+                        if packet.size == 0:
+                            continue
+                        pts = packet.pts if packet.pts is not None else packet.dts
+                        if pts is None:
+                            pts = fallback_pts
+                        fallback_pts = pts + 1
+                        stamps.append(pts)
+                        if packet.is_keyframe:
+                            keyframe_stamps.append(pts)
+                except av.error.FFmpegError as error:
+                    demux_error = str(error)
         finally:
             container.close()
         if not stamps:
@@ -200,19 +212,29 @@ class VideoReader:
         container, stream = self._open()
         position = 0
         try:
-            for frame in self._decode(container, stream):
-                yield position, self._to_array(frame, short_side)
-                position += 1
+            with contextlib.closing(self._decode(container, stream)) as frames:
+                for frame in frames:
+                    yield position, self._to_array(frame, short_side)
+                    position += 1
         finally:
             container.close()
         if position == 0:
             raise VideoError("undecodable", f"{self.name}: no frame could be decoded")
 
     def _decode(self, container, stream):
-        try:
-            yield from container.decode(stream)
-        except av.error.FFmpegError as error:
-            raise VideoError("undecodable", f"{self.name}: decoding failed ({error})") from None
+        """Frames in presentation order from the current read position.
+
+        Demuxes and decodes explicitly instead of through `container.decode`, so that the packet
+        generator is closed before the container is: PyAV 19 leaks ~300 bytes of native memory for
+        every container closed while a demux generator it started is still suspended (every
+        early-stopping read did that; 20,000 reads grew RSS by ~6 MiB).
+        """
+        with _closing_demux(container, stream) as packets:
+            try:
+                for packet in packets:
+                    yield from stream.decode(packet)
+            except av.error.FFmpegError as error:
+                raise VideoError("undecodable", f"{self.name}: decoding failed ({error})") from None
 
     def read(self, indices, short_side=None):
         """Frames at `indices` (any order, repeats allowed) as uint8 (len(indices), H, W, 3).
@@ -257,8 +279,13 @@ class VideoReader:
 
     def _decode_run(self, container, stream, wanted, cursor, short_side, decoded):
         """Decode forward from the current seek point; return the cursor where a new seek pays off."""
+        with contextlib.closing(self._decode(container, stream)) as frames:
+            return self._take_wanted(frames, wanted, cursor, short_side, decoded)
+
+    def _take_wanted(self, frames, wanted, cursor, short_side, decoded):
+        """Convert the wanted frames among `frames` into `decoded`; stop where a seek pays off."""
         position = None
-        for frame in self._decode(container, stream):
+        for frame in frames:
             if position is None or not self._counted:
                 known = self._position_of.get(frame.pts)
                 position = known if known is not None else (0 if position is None else position + 1)
