@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_video.data.input import DEFAULT_MEAN, DEFAULT_STD
+from keras_video.data.input import DEFAULT_MEAN, DEFAULT_STD, example_clip_reader
 
 
 @dataclasses.dataclass
@@ -54,27 +54,6 @@ def video_probabilities(model, clips, num_valid=None):
         return tf.reduce_mean(probabilities, axis=1)
     valid = tf.sequence_mask(num_valid, views, dtype=tf.float32)[:, :, None]
     return tf.reduce_sum(probabilities * valid, axis=1) / tf.reduce_sum(valid, axis=1)
-
-
-def example_clip_reader(*, num_frames, crop_size, frame_stride=1, sampling="dense", num_views=1, num_crops=1,
-                        eval_short_side=None, mean=DEFAULT_MEAN, std=DEFAULT_STD):
-    """A function: one serialized SequenceExample -> its num_views x num_crops evaluation clips
-    (views, T, crop, crop, 3), decoded and normalized exactly as `make_dataset(training=False)`."""
-    from keras_video.data.input import _ClipReader
-
-    short_side = eval_short_side or crop_size
-    reader = _ClipReader(
-        num_frames=num_frames, frame_stride=frame_stride, sampling=sampling, crop_size=crop_size,
-        short_side_range=(short_side, short_side), flip=False, mean=mean, std=std, num_views=num_views,
-        num_crops=num_crops, with_metadata=False, train_crop="scale_jitter", max_boxes=1, eval_short_side=short_side,
-    )
-    several = num_views * num_crops > 1
-
-    def read(serialized):
-        clips = reader.evaluate(serialized)[0]
-        return clips if several else clips[None]
-
-    return read
 
 
 def add_endpoints(archive, endpoints):

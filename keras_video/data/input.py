@@ -9,6 +9,9 @@ Element structure: (clips float32 (B, T, H, W, 3), labels int32 (B,)), or with `
 first). `with_metadata=True` appends a dict: "video_id" and "dataset" strings, and "boxes"
 (.., T, max_boxes, 4) normalised (ymin, xmin, ymax, xmax) of the output crop, -1 where a frame has
 fewer boxes.
+
+`example_clip_reader(...)` gives the same evaluation decoding for one serialized example, as a
+function a serving signature can call (`keras_video.export` and the pipeline's serving module).
 """
 
 import tensorflow as tf
@@ -171,6 +174,25 @@ class _ClipReader:
         if not views:
             boxes = boxes[0]
         return clip, label, self._metadata(context, boxes)
+
+
+def example_clip_reader(*, num_frames, crop_size, frame_stride=1, sampling="dense", num_views=1, num_crops=1,
+                        eval_short_side=None, mean=DEFAULT_MEAN, std=DEFAULT_STD):
+    """A function: one serialized SequenceExample -> its num_views x num_crops evaluation clips
+    (views, T, crop, crop, 3), decoded and normalized exactly as `make_dataset(training=False)`."""
+    short_side = eval_short_side or crop_size
+    reader = _ClipReader(
+        num_frames=num_frames, frame_stride=frame_stride, sampling=sampling, crop_size=crop_size,
+        short_side_range=(short_side, short_side), flip=False, mean=mean, std=std, num_views=num_views,
+        num_crops=num_crops, with_metadata=False, train_crop="scale_jitter", max_boxes=1, eval_short_side=short_side,
+    )
+    several = num_views * num_crops > 1
+
+    def read(serialized):
+        clips = reader.evaluate(serialized)[0]
+        return clips if several else clips[None]
+
+    return read
 
 
 def make_dataset(

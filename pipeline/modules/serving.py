@@ -5,15 +5,16 @@
 `num_clips` evenly spaced centre-cropped clips, where num_clips = clamp(frames // clip_span, 1,
 max_clips) depends on the video's stored length. `slicing_features` returns {"num_clips"} alone, so
 TFMA (ModelSpec.preprocessing_function_names) can slice metrics by clip count.
-Decoding, sampling and scoring are `keras_video.export`'s, shared with `keras-video export`.
+Decoding and sampling are `keras_video.data.input.example_clip_reader` (exactly as evaluation
+reads), scoring is `keras_video.export`'s, both shared with `keras-video export`.
 """
 
 import keras
 import tensorflow as tf
 
 from keras_video.data import sequence_example as keys
-from keras_video.data.input import DEFAULT_MEAN, DEFAULT_STD
-from keras_video.export import EXAMPLES_SPEC, add_endpoints, example_clip_reader, video_probabilities
+from keras_video.data.input import DEFAULT_MEAN, DEFAULT_STD, example_clip_reader
+from keras_video.export import EXAMPLES_SPEC, add_endpoints, video_probabilities
 
 SERVING_SIGNATURE = "serving_default"
 SLICING_SIGNATURE = "slicing_features"
