@@ -11,7 +11,8 @@ glibc unmaps large activation buffers after each pass and page-faults them back 
 their default thread pools (all cores).
 
 LAYER_BENCHMARKS times the depthwise 3x3x3 convolution on an 8x56x56x64 activation three ways:
-`DepthwiseConv3D` (ours), `keras.layers.Conv3D(groups=C)` and torch's depthwise Conv3d.
+`DepthwiseConv3D` (ours), `keras.layers.Conv3D(groups=C)` and torch's depthwise Conv3d, forward
+("infer") and forward + backward ("train": gradients for the input and the kernel).
 
 Run: tools/runtime exec -- python benchmarks/models.py [--only r2plus1d_18,x3d_xs] [--rounds 3]
      [--repeats 5] [--batches 1,8] [--no-train] [--json out.json]
@@ -158,25 +159,43 @@ def bench_depthwise(entry, args):
     x = tf.constant(np.random.default_rng(0).normal(size=(1, *clip, channels)).astype("float32"))
     ours = DepthwiseConv3D(3)
     grouped = keras.layers.Conv3D(channels, 3, padding="same", groups=channels, use_bias=False)
-    ours_fn = tf.function(lambda t: ours(t))
-    grouped_fn = tf.function(lambda t: grouped(t))
+
+    def forward_backward(layer):  # gradients for the input and the weights of mean(y^2), as torch's side
+        @tf.function
+        def step(t):
+            with tf.GradientTape() as tape:
+                tape.watch(t)
+                loss = tf.reduce_mean(tf.square(layer(t)))
+            return tape.gradient(loss, [t, *layer.trainable_variables])
+        return step
+
+    functions = {name: {"infer": tf.function(lambda t, layer=layer: layer(t)), "train": forward_backward(layer)}
+                 for name, layer in (("DepthwiseConv3D", ours), ("Conv3D(groups=C)", grouped))}
+    modes = ("infer", "train") if args.train else ("infer",)
     best = {}
     torch_note = None
     for _ in range(args.rounds):
-        for name, fn in (("DepthwiseConv3D", ours_fn), ("Conv3D(groups=C)", grouped_fn)):
-            ms = median_ms(lambda: fn(x).numpy(), args.repeats)
-            best[name] = min(best.get(name, float("inf")), ms)
+        for name, by_mode in functions.items():
+            for mode in modes:
+                ms = median_ms(lambda: [t.numpy() for t in tf.nest.flatten(by_mode[mode](x))], args.repeats)
+                best[name, mode] = min(best.get((name, mode), float("inf")), ms)
         if torch_note is None:
             result, torch_note = time_torch({"builder": "depthwise_conv3d", "clip": list(clip), "channels": channels,
-                                             "batches": [1], "repeats": args.repeats, "train": False})
+                                             "batches": [1], "repeats": args.repeats, "train": args.train})
             if result:
-                best["torch"] = min(best.get("torch", float("inf")), result["infer_ms"]["1"])
-    torch_ms = best.get("torch")
-    return [{"preset": f"layer {name}", "clip": "x".join(map(str, clip)) + f"x{channels}", "batch": 1, "mode": "infer",
-             "keras_ms_per_clip": round(best[name], 2), "gflops_per_s": None,
-             "torch_ms_per_clip": round(torch_ms, 2) if torch_ms else None,
-             "ratio_torch_over_keras": round(torch_ms / best[name], 2) if torch_ms else None,
-             "note": torch_note or ""} for name in ("DepthwiseConv3D", "Conv3D(groups=C)")]
+                for mode in modes:
+                    key = ("torch", mode)
+                    best[key] = min(best.get(key, float("inf")), result[f"{mode}_ms"]["1"])
+    rows = []
+    for name in functions:
+        for mode in modes:
+            torch_ms = best.get(("torch", mode))
+            rows.append({"preset": f"layer {name}", "clip": "x".join(map(str, clip)) + f"x{channels}", "batch": 1,
+                         "mode": mode, "keras_ms_per_clip": round(best[name, mode], 2), "gflops_per_s": None,
+                         "torch_ms_per_clip": round(torch_ms, 2) if torch_ms else None,
+                         "ratio_torch_over_keras": round(torch_ms / best[name, mode], 2) if torch_ms else None,
+                         "note": torch_note or ""})
+    return rows
 
 
 def print_table(rows):
@@ -208,8 +227,9 @@ def main(argv=None):
     rows = []
     for entry in LAYER_BENCHMARKS:
         if only is None or entry["layer"] in only:
-            rows += bench_depthwise(entry, args)
-            print_table(rows[-2:])
+            new = bench_depthwise(entry, args)
+            print_table(new)
+            rows += new
     for entry in BENCHMARKS:
         if only is None or entry["preset"] in only:
             new = bench_model(entry, args)

@@ -3,6 +3,8 @@
 Usage: python torch_model_timer.py SPEC_JSON  ->  one JSON line of timings (milliseconds per call).
 SPEC: {"builder": "torchvision:r2plus1d_18" | "pytorchvideo:x3d_xs" | "depthwise_conv3d",
        "clip": [T, H, W], "channels": C (layers only), "batches": [1, 8], "repeats": N, "train": bool}
+"train" times an SGD step on cross-entropy for models, and forward + backward (gradients for the
+input and the weights of mean(y^2)) for layers.
 """
 
 import importlib
@@ -44,12 +46,21 @@ def main(path):
             model.train()
             optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
             labels = torch.zeros(batch, dtype=torch.long)
+            layer_input = x.clone().requires_grad_(True)
 
             def step():
                 optimizer.zero_grad(set_to_none=True)
                 loss = torch.nn.functional.cross_entropy(model(x), labels)
                 loss.backward()
                 optimizer.step()
+
+            def layer_step():  # a layer: forward + gradients for its input and weights
+                layer_input.grad = None
+                optimizer.zero_grad(set_to_none=True)
+                model(layer_input).square().mean().backward()
+
+            if "channels" in spec:
+                step = layer_step
 
             result["train_ms"][str(batch)] = median_ms(step, spec["repeats"])
     print(json.dumps(result))

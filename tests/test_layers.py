@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import keras
 
-from keras_video.layers import Conv2Plus1D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
+from keras_video.layers import Conv2Plus1D, Conv3D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
 from keras_video.utils.counting import count_flops
 
 
@@ -28,15 +28,58 @@ def _naive_grouped(x, layer, kernel_size, strides, dilation):
     ((3, 5, 5), (1, 1, 1), (2, 1, 1)),
     ((1, 3, 3), (1, 2, 2), (1, 1, 1)),
 ])
-def test_depthwise_conv3d_equals_grouped_conv(kernel_size, strides, dilation):
+@pytest.mark.parametrize("batch", [1, 2])  # batch 1 takes the copy-free frame slicing
+def test_depthwise_conv3d_equals_grouped_conv(kernel_size, strides, dilation, batch):
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(2, 7, 13, 12, 6)).astype("float32")  # odd sizes exercise the padding rule
+    x = rng.normal(size=(batch, 7, 13, 12, 6)).astype("float32")  # odd sizes exercise the padding rule
     layer = DepthwiseConv3D(kernel_size, strides, dilation_rate=dilation, use_bias=True, bias_initializer="random_normal")
     ours = np.asarray(layer(x))
     naive = _naive_grouped(x, layer, kernel_size, strides, dilation)
     assert ours.shape == naive.shape
     np.testing.assert_allclose(ours, naive, atol=1e-5)
     assert layer.compute_output_shape(x.shape) == ours.shape
+
+
+@pytest.mark.parametrize("strides", [(1, 1, 1), (2, 2, 2)])
+@pytest.mark.parametrize("batch", [1, 2])
+def test_depthwise_conv3d_gradients_equal_grouped_conv(strides, batch):
+    """The slicing that keeps the backward pass fast must not change the gradients."""
+    import tensorflow as tf
+
+    x = tf.constant(np.random.default_rng(1).normal(size=(batch, 6, 9, 8, 4)).astype("float32"))
+    layer = DepthwiseConv3D(3, strides)
+    layer.build(x.shape)
+    padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]])
+    reference = keras.layers.Conv3D(4, 3, strides=strides, groups=4, padding="valid", use_bias=False)
+    reference.build(padded.shape)
+    reference.set_weights([layer.kernel.numpy().reshape(3, 3, 3, 1, 4)])
+    weights = tf.constant(np.random.default_rng(2).normal(size=layer.compute_output_shape(x.shape)).astype("float32"))
+
+    def gradients(function, kernel):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(function() * weights)
+        return tape.gradient(loss, [x, kernel])
+
+    ours = gradients(lambda: layer(x), layer.kernel)
+    naive = gradients(lambda: reference(tf.pad(x, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]])), reference.kernel)
+    np.testing.assert_allclose(ours[0].numpy(), naive[0].numpy(), atol=1e-4)
+    np.testing.assert_allclose(ours[1].numpy().reshape(-1), naive[1].numpy().reshape(-1), atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel_size,strides", [(1, 1), (1, 2), (3, 1)])
+def test_conv3d_pointwise_matmul_equals_keras_conv3d(kernel_size, strides):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 4, 6, 6, 5)).astype("float32")
+    ours = Conv3D(7, kernel_size, strides=strides, use_bias=True, bias_initializer="random_normal")
+    reference = keras.layers.Conv3D(7, kernel_size, strides=strides, use_bias=True)
+    ours.build(x.shape)
+    reference.build(x.shape)
+    reference.set_weights(ours.get_weights())
+    assert ours._is_pointwise() == (kernel_size == 1 and strides == 1)
+    np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(reference(x)), atol=1e-5)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(ours))
+    assert type(clone) is Conv3D and clone.get_config() == ours.get_config()
 
 
 def test_depthwise_conv3d_depth_multiplier_and_dynamic_shapes():

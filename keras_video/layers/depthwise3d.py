@@ -11,7 +11,7 @@ import math
 import keras
 from keras import ops
 
-from keras_video.layers.padding import pad_thw, symmetric_padding, triple
+from keras_video.layers.padding import symmetric_padding, triple
 
 
 @keras.saving.register_keras_serializable(package="keras_video")
@@ -85,25 +85,45 @@ class DepthwiseConv3D(keras.layers.Layer):
         pt, ph, pw = self._paddings()
         # Stride-1 odd kernels: 2-D "same" equals symmetric padding and saves a copy.
         spatial_same = (sh, sw) == (1, 1) and (ph, pw) == symmetric_padding(self.kernel_size, self.dilation_rate)[1:]
-        x = pad_thw(x, (pt, 0, 0) if spatial_same else (pt, ph, pw))
+        padded_length = x.shape[1] if x.shape[1] is not None else ops.shape(x)[1]
+        padded_length = padded_length + 2 * pt
+        out_length = (padded_length - dt * (kt - 1) - 1) // st + 1
+        # st - 1 extra zero frames at the end let every tap take one contiguous block of
+        # st * out_length frames (never read past them); see _temporal_tap.
+        x = ops.pad(x, [[0, 0], [pt, pt + st - 1], [0, 0] if spatial_same else [ph, ph],
+                        [0, 0] if spatial_same else [pw, pw], [0, 0]])
         kernel = ops.cast(self.kernel, x.dtype)
-        channels = x.shape[-1]
-        batch = ops.shape(x)[0]
         output = None
         for tap in range(kt):
-            start = tap * dt
-            stop = -(kt - 1 - tap) * dt or None
-            frames = x[:, start:stop:st]
-            shape = ops.shape(frames)
-            flat = ops.reshape(frames, (-1, shape[2], shape[3], channels))
+            flat = self._temporal_tap(x, tap * dt, out_length)
             y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw), padding="same" if spatial_same else "valid",
                                    dilation_rate=(dh, dw))
             output = y if output is None else output + y
         out_shape = ops.shape(output)
-        output = ops.reshape(output, (batch, -1, out_shape[1], out_shape[2], channels * self.depth_multiplier))
+        output = ops.reshape(output, (-1, out_length, out_shape[1], out_shape[2], out_shape[3]))
         if self.bias is not None:
             output = output + ops.cast(self.bias, output.dtype)
         return output
+
+    def _temporal_tap(self, x, start, out_length):
+        """Frames start, start + st, ... (out_length of them), time folded into the batch axis.
+
+        Built from `ops.slice` (plus a reshape for temporal strides), never Python strided slicing:
+        TensorFlow's CPU gradient of a strided slice (StridedSliceGrad) made the backward pass of
+        this layer ~4x slower than the forward; the gradient of a slice is a plain pad.
+        """
+        st = self.strides[0]
+        batch, _, height, width, channels = ops.shape(x)
+        if x.shape[0] == 1 and st == 1:
+            # One clip: slicing the outermost axis of (time, h, w, c) is a view in TensorFlow
+            # (Slice aliases dim-0 ranges), so inference on single clips copies no frames.
+            frames = ops.reshape(x, (-1, height, width, channels))
+            return ops.slice(frames, [start, 0, 0, 0], [out_length, height, width, channels])
+        block = ops.slice(x, [0, start, 0, 0, 0], [batch, st * out_length, height, width, channels])
+        if st > 1:
+            block = ops.reshape(block, (batch, out_length, st, height, width, channels))
+            block = ops.slice(block, [0, 0, 0, 0, 0, 0], [batch, out_length, 1, height, width, channels])
+        return ops.reshape(block, (-1, height, width, channels))
 
     def count_macs(self, input_shape, output_shape):
         """Multiply-adds of one clip: every output element costs kt * kh * kw."""

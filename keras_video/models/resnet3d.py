@@ -10,7 +10,7 @@ import math
 import keras
 from keras import layers, ops
 
-from keras_video.layers import Conv2Plus1D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
+from keras_video.layers import Conv2Plus1D, Conv3D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
 from keras_video.layers.padding import needs_explicit_padding, symmetric_padding, triple
 from keras_video.models.backbone import Backbone
 from keras_video.models.registry import register_backbone
@@ -203,7 +203,7 @@ class _Builder:
             padding = "valid"
         else:
             padding = "same"
-        return layers.Conv3D(filters, kernel_size, strides=strides, padding=padding, groups=groups, use_bias=False,
+        return Conv3D(filters, kernel_size, strides=strides, padding=padding, groups=groups, use_bias=False,
                              kernel_initializer="he_normal", name=name)(x)
 
     def norm(self, x, name):

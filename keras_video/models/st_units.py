@@ -15,6 +15,7 @@ temporal half of a separable unit `{name}_temporal_conv`, `{name}_temporal_bn`; 
 
 from keras import layers
 
+from keras_video.layers.conv3d import Conv3D
 from keras_video.layers.gating import SelfGating
 from keras_video.layers.padding import needs_explicit_padding, symmetric_padding
 
@@ -34,7 +35,7 @@ def conv3d(x, filters, kernel_size, strides, name, use_bias=False):
         padding = "valid"
     else:
         padding = "same"
-    return layers.Conv3D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
+    return Conv3D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
                          kernel_initializer="he_normal", name=f"{name}_conv")(x)
 
 

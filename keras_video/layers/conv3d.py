@@ -1,0 +1,30 @@
+"""`keras.layers.Conv3D` with its pointwise case computed as a matrix product.
+
+A 1x1x1, stride-1, ungrouped convolution is a matmul over the channel axis. TensorFlow's CPU
+Conv3D kernel runs it 1.1-2x slower forward and 1.2-3x slower forward + backward than a matmul
+on X3D/ResNet bottleneck shapes (measured with TF 2.21 + oneDNN; see benchmarks/models.py for
+the model-level effect), and bottleneck networks are mostly pointwise convolutions. The kernel
+keeps Conv3D's shape (1, 1, 1, in, out), so weights, converters and configs are unchanged.
+"""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_video")
+class Conv3D(keras.layers.Conv3D):
+    """Drop-in `keras.layers.Conv3D` (channels-last) that runs 1x1x1 stride-1 convolutions as matmuls."""
+
+    def _is_pointwise(self):
+        return (
+            tuple(self.kernel_size) == (1, 1, 1)
+            and tuple(self.strides) == (1, 1, 1)
+            and tuple(self.dilation_rate) == (1, 1, 1)
+            and self.groups == 1
+            and self.data_format == "channels_last"
+        )
+
+    def convolution_op(self, inputs, kernel):
+        if self._is_pointwise():
+            return ops.matmul(inputs, ops.reshape(kernel, kernel.shape[-2:]))
+        return super().convolution_op(inputs, kernel)
