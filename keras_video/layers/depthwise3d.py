@@ -85,8 +85,7 @@ class DepthwiseConv3D(keras.layers.Layer):
         pt, ph, pw = self._paddings()
         # Stride-1 odd kernels: 2-D "same" equals symmetric padding and saves a copy.
         spatial_same = (sh, sw) == (1, 1) and (ph, pw) == symmetric_padding(self.kernel_size, self.dilation_rate)[1:]
-        padded_length = x.shape[1] if x.shape[1] is not None else ops.shape(x)[1]
-        padded_length = padded_length + 2 * pt
+        padded_length = ops.shape(x)[1] + 2 * pt  # a Python int when the time axis is static
         out_length = (padded_length - dt * (kt - 1) - 1) // st + 1
         # st - 1 extra zero frames at the end let every tap take one contiguous block of
         # st * out_length frames (never read past them); see _temporal_tap.

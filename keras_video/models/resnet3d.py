@@ -204,7 +204,7 @@ class _Builder:
         else:
             padding = "same"
         return Conv3D(filters, kernel_size, strides=strides, padding=padding, groups=groups, use_bias=False,
-                             kernel_initializer="he_normal", name=name)(x)
+                      kernel_initializer="he_normal", name=name)(x)
 
     def norm(self, x, name):
         return layers.BatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum, name=name)(x)

@@ -36,7 +36,7 @@ def conv3d(x, filters, kernel_size, strides, name, use_bias=False):
     else:
         padding = "same"
     return Conv3D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
-                         kernel_initializer="he_normal", name=f"{name}_conv")(x)
+                  kernel_initializer="he_normal", name=f"{name}_conv")(x)
 
 
 def conv_bn_relu(x, filters, kernel_size, strides, name, bn_epsilon, activation=True, use_bias=False):
