@@ -24,7 +24,9 @@ def _naive_grouped(x, layer, kernel_size, strides, dilation):
     ((3, 3, 3), (1, 1, 1), (1, 1, 1)),
     ((3, 3, 3), (2, 2, 2), (1, 1, 1)),
     ((3, 3, 3), (1, 2, 2), (1, 1, 1)),
-    ((5, 1, 1), (1, 1, 1), (1, 1, 1)),
+    ((5, 1, 1), (1, 1, 1), (1, 1, 1)),  # temporal-only kernels take one 2-D call over (time, h * w)
+    ((5, 1, 1), (2, 1, 1), (1, 1, 1)),
+    ((3, 1, 1), (1, 1, 1), (2, 1, 1)),
     ((3, 5, 5), (1, 1, 1), (2, 1, 1)),
     ((1, 3, 3), (1, 2, 2), (1, 1, 1)),
 ])
@@ -40,19 +42,20 @@ def test_depthwise_conv3d_equals_grouped_conv(kernel_size, strides, dilation, ba
     assert layer.compute_output_shape(x.shape) == ours.shape
 
 
-@pytest.mark.parametrize("strides", [(1, 1, 1), (2, 2, 2)])
+@pytest.mark.parametrize("kernel_size,strides", [
+    ((3, 3, 3), (1, 1, 1)), ((3, 3, 3), (2, 2, 2)), ((5, 1, 1), (1, 1, 1)), ((5, 1, 1), (2, 1, 1))])
 @pytest.mark.parametrize("batch", [1, 2])
-def test_depthwise_conv3d_gradients_equal_grouped_conv(strides, batch):
+def test_depthwise_conv3d_gradients_equal_grouped_conv(kernel_size, strides, batch):
     """The slicing that keeps the backward pass fast must not change the gradients."""
     import tensorflow as tf
 
     x = tf.constant(np.random.default_rng(1).normal(size=(batch, 6, 9, 8, 4)).astype("float32"))
-    layer = DepthwiseConv3D(3, strides)
+    layer = DepthwiseConv3D(kernel_size, strides)
     layer.build(x.shape)
-    padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]])
-    reference = keras.layers.Conv3D(4, 3, strides=strides, groups=4, padding="valid", use_bias=False)
-    reference.build(padded.shape)
-    reference.set_weights([layer.kernel.numpy().reshape(3, 3, 3, 1, 4)])
+    pads = [[0, 0]] + [[(k - 1) // 2] * 2 for k in kernel_size] + [[0, 0]]
+    reference = keras.layers.Conv3D(4, kernel_size, strides=strides, groups=4, padding="valid", use_bias=False)
+    reference.build(tf.pad(x, pads).shape)
+    reference.set_weights([layer.kernel.numpy().reshape(*kernel_size, 1, 4)])
     weights = tf.constant(np.random.default_rng(2).normal(size=layer.compute_output_shape(x.shape)).astype("float32"))
 
     def gradients(function, kernel):
@@ -62,7 +65,7 @@ def test_depthwise_conv3d_gradients_equal_grouped_conv(strides, batch):
         return tape.gradient(loss, [x, kernel])
 
     ours = gradients(lambda: layer(x), layer.kernel)
-    naive = gradients(lambda: reference(tf.pad(x, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]])), reference.kernel)
+    naive = gradients(lambda: reference(tf.pad(x, pads)), reference.kernel)
     np.testing.assert_allclose(ours[0].numpy(), naive[0].numpy(), atol=1e-4)
     np.testing.assert_allclose(ours[1].numpy().reshape(-1), naive[1].numpy().reshape(-1), atol=1e-4)
 
@@ -80,6 +83,17 @@ def test_conv3d_pointwise_matmul_equals_keras_conv3d(kernel_size, strides):
     np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(reference(x)), atol=1e-5)
     clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(ours))
     assert type(clone) is Conv3D and clone.get_config() == ours.get_config()
+
+
+@pytest.mark.parametrize("strides,dilation", [((1, 1, 1), (1, 1, 1)), ((2, 1, 1), (1, 1, 1)), ((1, 1, 1), (2, 1, 1))])
+def test_depthwise_conv3d_temporal_path_equals_per_tap_path(strides, dilation, monkeypatch):
+    """kt x 1 x 1 kernels run as one 2-D call; with a depth multiplier it must equal the general path."""
+    x = np.random.default_rng(3).normal(size=(2, 9, 5, 4, 3)).astype("float32")
+    layer = DepthwiseConv3D((5, 1, 1), strides, dilation_rate=dilation, depth_multiplier=2)
+    assert layer._is_temporal_only()
+    fast = np.asarray(layer(x))
+    monkeypatch.setattr(DepthwiseConv3D, "_is_temporal_only", lambda self: False)
+    np.testing.assert_allclose(np.asarray(layer(x)), fast, atol=1e-5)
 
 
 def test_depthwise_conv3d_depth_multiplier_and_dynamic_shapes():

@@ -79,6 +79,37 @@ class DepthwiseConv3D(keras.layers.Layer):
                 input_shape[-1] * self.depth_multiplier)
 
     def call(self, x):
+        if self._is_temporal_only():
+            output = self._temporal_conv(x)
+        else:
+            output = self._sum_of_spatial_convs(x)
+        if self.bias is not None:
+            output = output + ops.cast(self.bias, output.dtype)
+        return output
+
+    def _is_temporal_only(self):
+        kt, kh, kw = self.kernel_size
+        st, sh, sw = self.strides
+        # TensorFlow's depthwise kernel takes no stride > 1 together with a dilation > 1
+        return (kh, kw) == (1, 1) and (sh, sw) == (1, 1) and (st == 1 or self.dilation_rate[0] == 1)
+
+    def _temporal_conv(self, x):
+        """A kt x 1 x 1 kernel in one 2-D depthwise call over (time, height * width).
+
+        Per-call overhead dominates small activations on CPU (~0.2 ms a call at X3D-XS's shapes),
+        so this path saves kt - 1 calls (X3D's 5 x 1 x 1 stem: 5 calls -> 1).
+        """
+        kt = self.kernel_size[0]
+        pt, ph, pw = self._paddings()
+        x = ops.pad(x, [[0, 0], [pt, pt], [ph, ph], [pw, pw], [0, 0]])
+        _, length, height, width, channels = ops.shape(x)
+        frames = ops.reshape(x, (-1, length, height * width, channels))
+        kernel = ops.reshape(ops.cast(self.kernel, x.dtype), (kt, 1, channels, self.depth_multiplier))
+        y = ops.depthwise_conv(frames, kernel, strides=(self.strides[0], 1), padding="valid",
+                               dilation_rate=(self.dilation_rate[0], 1))
+        return ops.reshape(y, (-1, ops.shape(y)[1], height, width, channels * self.depth_multiplier))
+
+    def _sum_of_spatial_convs(self, x):
         kt = self.kernel_size[0]
         st, sh, sw = self.strides
         dt, dh, dw = self.dilation_rate
@@ -99,10 +130,7 @@ class DepthwiseConv3D(keras.layers.Layer):
                                    dilation_rate=(dh, dw))
             output = y if output is None else output + y
         out_shape = ops.shape(output)
-        output = ops.reshape(output, (-1, out_length, out_shape[1], out_shape[2], out_shape[3]))
-        if self.bias is not None:
-            output = output + ops.cast(self.bias, output.dtype)
-        return output
+        return ops.reshape(output, (-1, out_length, out_shape[1], out_shape[2], out_shape[3]))
 
     def _temporal_tap(self, x, start, out_length):
         """Frames start, start + st, ... (out_length of them), time folded into the batch axis.
