@@ -1,8 +1,9 @@
 """Model speed on this machine's CPU: keras-video presets against their PyTorch twins, same run.
 
 For every entry of BENCHMARKS (one per family's main preset; other families append entries):
-batch 1 and 8, inference ms/clip and train-step ms/clip (SGD step on cross-entropy), achieved
-GFLOP/s (multiply-adds per clip, fvcore's convention, / seconds per clip) and ratio = torch ms /
+batch 1 and 8, inference ms/clip (as built, and "infer_folded": after `fold_batch_norm`, the form
+`export_saved_model` serves; torch's side stays plain eval()), train-step ms/clip (SGD step on
+cross-entropy), achieved GFLOP/s (multiply-adds per clip, fvcore's convention, / seconds per clip) and ratio = torch ms /
 keras ms (>= 1.0 means we are as fast or faster). Keras and torch runs alternate (round 1 keras,
 round 1 torch, round 2 keras, ...) and each side reports the best of its per-round medians, because
 medians on the shared 2-core machine drift by +-25% run to run. Both processes run with the same
@@ -92,11 +93,14 @@ class KerasTimer:
         import tensorflow as tf
 
         import keras_video
+        from keras_video.models import fold_batch_norm
         from keras_video.utils.counting import count_flops
 
         self.model = keras_video.create_model(preset, num_classes=400)
         self.macs = count_flops(self.model, (*clip, 3))
         self.infer = tf.function(lambda x: self.model(x, training=False))
+        self.folded = fold_batch_norm(self.model)
+        self.infer_folded = tf.function(lambda x: self.folded(x, training=False))
         if train:
             self.model.compile(optimizer=keras.optimizers.SGD(1e-3, momentum=0.9),
                                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
@@ -107,7 +111,8 @@ class KerasTimer:
 
     def run(self, batch, repeats):
         x = self.inputs[batch]
-        result = {"infer": median_ms(lambda: self.infer(x).numpy(), repeats)}
+        result = {"infer": median_ms(lambda: self.infer(x).numpy(), repeats),
+                  "infer_folded": median_ms(lambda: self.infer_folded(x).numpy(), repeats)}
         if self.train:
             result["train"] = median_ms(lambda: self.model.train_on_batch(x, self.labels[batch]), repeats)
         return result
@@ -135,7 +140,7 @@ def bench_model(entry, args):
     rows = []
     for (kind, batch), ms in sorted(best["keras"].items(), key=lambda kv: (kv[0][1], kv[0][0])):
         per_clip = ms / batch
-        torch_ms = best["torch"].get((kind, batch))
+        torch_ms = best["torch"].get(("infer" if kind == "infer_folded" else kind, batch))  # torch: plain eval()
         # a train step costs ~3x the forward multiply-adds (forward + two backward products)
         gflops = (keras_timer.macs * (3 if kind == "train" else 1)) / (per_clip / 1000.0) / 1e9
         rows.append({

@@ -10,6 +10,7 @@ _LAZY = {
     "get_preset": "keras_video.models.registry",
     "VideoClassifier": "keras_video.models.classifier",
     "Backbone": "keras_video.models.backbone",
+    "fold_batch_norm": "keras_video.models.folding",
 }
 
 __all__ = ["__version__", *_LAZY]

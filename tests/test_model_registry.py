@@ -21,7 +21,9 @@ import tensorflow as tf
 
 import keras_video
 from keras_video.models.classifier import VideoClassifier
+from keras_video.models.folding import count_foldable_batch_norms, fold_batch_norm
 from keras_video.models.registry import get_preset
+from keras_video.testing.batch_norm import randomize_batch_norm
 
 NUM_CLASSES = 3
 ALL_PRESETS = keras_video.list_models()
@@ -134,3 +136,22 @@ def test_architecture_runs_under_mixed_bfloat16(name):
         keras.config.set_dtype_policy(previous)
     assert logits.dtype == "float32"
     assert np.all(np.isfinite(np.asarray(logits)))
+
+
+
+@pytest.mark.parametrize("name", REPRESENTATIVES)
+def test_architecture_fold_batch_norm_keeps_inference_outputs(name):
+    model = keras_video.create_model(name, num_classes=NUM_CLASSES)
+    randomize_batch_norm(model)
+    clip = _tiny_clip(model, seed=4)
+    expected = np.asarray(model(clip, training=False))
+
+    folded = fold_batch_norm(model)
+
+    def batch_norms(m):
+        return sum(isinstance(layer, keras.layers.BatchNormalization) for layer in m._flatten_layers())
+
+    removed = count_foldable_batch_norms(model)
+    assert removed > 0, "every family has convolutions followed by batch norm"
+    assert batch_norms(folded) == batch_norms(model) - removed
+    np.testing.assert_allclose(np.asarray(folded(clip, training=False)), expected, atol=1e-4, rtol=1e-4)

@@ -2,6 +2,7 @@
 
 from keras_video.models.backbone import Backbone
 from keras_video.models.classifier import VideoClassifier
+from keras_video.models.folding import fold_batch_norm
 from keras_video.models.registry import create_backbone, create_model, get_preset, list_models
 
 # Family modules (each registers presets on import) are appended below.
