@@ -14,6 +14,7 @@ import tensorflow as tf
 from keras_video.data.input import make_dataset
 from keras_video.data.sequence_example import StoredVideo, write_sequence_example
 from keras_video.export import export_model, read_exported_weights
+from keras_video.testing.batch_norm import randomize_batch_norm
 from keras_video.training.finetune import transfer_weights
 from test_training_support import motion_arrays, tiny_classifier
 
@@ -106,3 +107,23 @@ def test_keras_file_and_weights_from_saved_model(exported):
     assert len(report.loaded) == len(backbone) and report.complete
     for source, copied in zip(model.backbone.weights, target.backbone.weights):
         np.testing.assert_array_equal(np.asarray(source), np.asarray(copied))
+
+
+def test_folded_export_serves_the_same_function_and_keeps_the_trained_weights(tmp_path):
+    keras.utils.set_random_seed(2)
+    model = tiny_classifier(4)
+    randomize_batch_norm(model, seed=5)
+    clips = motion_arrays(3, num_frames=NUM_FRAMES, size=SIZE, seed=4)[0]
+    export_model(model, tmp_path, num_frames=NUM_FRAMES, crop_size=SIZE, fold_batch_norm=True)
+
+    loaded = tf.saved_model.load(str(tmp_path / "saved_model"))
+    served_variables = sorted(v.name for v in loaded.variables)
+    assert "stem_conv/bias:0" in served_variables and not any("_bn/" in name for name in served_variables)
+    served = loaded.signatures["predict_clips"](clips=tf.constant(clips))
+    expected = keras.ops.convert_to_numpy(keras.ops.softmax(model(clips, training=False)))
+    np.testing.assert_allclose(served["probabilities"].numpy(), expected, atol=1e-5)
+    backbone, _ = read_exported_weights(tmp_path / "saved_model")  # the trained, unfolded weights, for finetuning
+    trained = {w.path: np.asarray(w) for w in model.backbone.weights}
+    assert sorted(backbone) == sorted(trained)
+    for path, value in backbone.items():
+        np.testing.assert_array_equal(value, trained[path])

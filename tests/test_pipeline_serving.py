@@ -37,6 +37,7 @@ def served(tmp_path_factory):
 def test_signatures_and_clip_counts(served):
     _, loaded, examples, _ = served
     assert sorted(loaded.signatures) == [SERVING_SIGNATURE, SLICING_SIGNATURE]
+    assert not any("_bn/" in v.name for v in loaded.variables), "batch norms are folded into the served convs"
     outputs = loaded.signatures[SERVING_SIGNATURE](examples=tf.constant(examples))
     assert sorted(outputs) == ["num_clips", "probabilities"]
     assert outputs["num_clips"].numpy().tolist() == [1, 2, 3, 3]

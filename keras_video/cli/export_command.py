@@ -25,7 +25,8 @@ def run(args):
           f"{chosen.views}x{chosen.crops} views) ...", flush=True)
     paths = export_model(model, args.out, num_frames=chosen.num_frames, crop_size=chosen.crop_size,
                          frame_stride=chosen.frame_stride, num_views=chosen.views, num_crops=chosen.crops,
-                         eval_short_side=chosen.short_side, class_names=class_names)
+                         eval_short_side=chosen.short_side, class_names=class_names,
+                         fold_batch_norm=args.fold_batch_norm)
     print(f"SavedModel: {paths.saved_model} (signatures serving_default, predict_clips, predict_uint8_clips)")
     print(f"Keras: {paths.keras_file}")
     return 0
@@ -36,4 +37,7 @@ def register(subparsers):
     add_model_arguments(parser)
     parser.add_argument("--out", required=True, help="output directory (saved_model/, model.keras)")
     parser.add_argument("--classes", default=None, help="class names file, one per line")
+    parser.add_argument("--fold-batch-norm", action="store_true",
+                        help="serve with batch norms folded into the convolutions (faster on CPU; the SavedModel "
+                             "also keeps the unfolded weights for finetuning, so it is about twice as large)")
     parser.set_defaults(handler=run)

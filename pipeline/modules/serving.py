@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from keras_video.data import sequence_example as keys
 from keras_video.data.input import DEFAULT_MEAN, DEFAULT_STD, example_clip_reader
-from keras_video.export import EXAMPLES_SPEC, add_endpoints, video_probabilities
+from keras_video.export import EXAMPLES_SPEC, add_endpoints, serving_form, video_probabilities
 
 SERVING_SIGNATURE = "serving_default"
 SLICING_SIGNATURE = "slicing_features"
@@ -67,7 +67,12 @@ class ClipScorer:
 
 
 def export_serving_model(model, export_dir, scorer):
-    """Writes a SavedModel with `serving_default` and `slicing_features` (see the module docstring)."""
+    """Writes a SavedModel with `serving_default` and `slicing_features` (see the module docstring).
+
+    The served graph is `model` with its batch norms folded into the convolutions before them
+    (`keras_video.models.fold_batch_norm`): the same function, faster on CPU.
+    """
+    model = serving_form(model)
     clip_spec = tf.TensorSpec([scorer.max_clips, scorer.num_frames, scorer.crop_size, scorer.crop_size, 3], tf.float32)
 
     def serve(examples):
