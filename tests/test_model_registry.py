@@ -22,7 +22,7 @@ import tensorflow as tf
 import keras_video
 from keras_video.models.classifier import VideoClassifier
 from keras_video.models.folding import count_foldable_batch_norms, fold_batch_norm
-from keras_video.models.registry import get_preset
+from keras_video.models.registry import get_preset, representative_presets
 from keras_video.testing.batch_norm import randomize_batch_norm
 
 NUM_CLASSES = 3
@@ -35,30 +35,7 @@ def _tiny_clip(model, batch=2, seed=0):
     return np.random.default_rng(seed).normal(size=shape).astype("float32")
 
 
-def _architecture(name):
-    """(backbone class, sorted type-valued config entries): presets that share a code path."""
-    preset = get_preset(name)
-    kinds = []
-    for key, value in sorted(preset.backbone_config.items()):
-        if key.endswith("type") or key.endswith("types"):
-            values = value if isinstance(value, (list, tuple)) else [value]
-            kinds.append((key, tuple(sorted({json.dumps(v) for v in values}))))
-    return preset.backbone, tuple(kinds)
-
-
-def _size(name):
-    depths = get_preset(name).backbone_config.get("stage_depths") or []
-    return sum(depths) if all(isinstance(d, int) for d in depths) else 0, name
-
-
-def _representatives():
-    groups = {}
-    for name in ALL_PRESETS:
-        groups.setdefault(_architecture(name), []).append(name)
-    return sorted(min(names, key=_size) for names in groups.values())
-
-
-REPRESENTATIVES = _representatives()
+REPRESENTATIVES = representative_presets()
 
 
 def test_registry_is_populated_and_unknown_names_are_helpful():

@@ -9,6 +9,7 @@ import dataclasses
 import difflib
 import fnmatch
 import inspect
+import json
 
 _BACKBONES = {}
 _PRESETS = {}
@@ -50,6 +51,31 @@ def list_models(pattern="*"):
     """Sorted preset names matching a shell-style pattern, e.g. list_models("x3d_*")."""
     _ensure_families_loaded()
     return sorted(n for n in _PRESETS if fnmatch.fnmatchcase(n, pattern))
+
+
+def representative_presets():
+    """The smallest preset of each distinct architecture: presets that share a backbone class and
+    every type-valued config entry (`*type`, `*types`) differ only in depths and widths, so one of
+    each covers every code path (the registry sweep and the cross-backend check run these)."""
+    groups = {}
+    for name in list_models():
+        groups.setdefault(_architecture(name), []).append(name)
+    return sorted(min(names, key=_size) for names in groups.values())
+
+
+def _architecture(name):
+    preset = get_preset(name)
+    kinds = []
+    for key, value in sorted(preset.backbone_config.items()):
+        if key.endswith("type") or key.endswith("types"):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            kinds.append((key, tuple(sorted({json.dumps(v) for v in values}))))
+    return preset.backbone, tuple(kinds)
+
+
+def _size(name):
+    depths = get_preset(name).backbone_config.get("stage_depths") or []
+    return sum(depths) if all(isinstance(d, int) for d in depths) else 0, name
 
 
 def get_preset(name):
