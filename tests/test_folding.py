@@ -68,3 +68,15 @@ def test_fold_batch_norm_needs_a_functional_model():
 
     with pytest.raises(TypeError, match="functional"):
         fold_batch_norm(Subclassed())
+
+
+def test_fold_batch_norm_keeps_batch_norms_after_lora_layers():
+    inputs = keras.Input((6,))
+    dense = keras.layers.Dense(4, name="dense")
+    outputs = _bn("bn")(dense(inputs))
+    model = keras.Model(inputs, outputs)
+    dense.enable_lora(2)  # the kernel is now kernel + lora_a @ lora_b: not a single foldable weight
+    assert count_foldable_batch_norms(model) == 0
+    randomize_batch_norm(model)
+    x = np.random.default_rng(1).normal(size=(3, 6)).astype("float32")
+    np.testing.assert_allclose(np.asarray(fold_batch_norm(model)(x)), np.asarray(model(x)), atol=1e-6)

@@ -11,7 +11,7 @@ import math
 import keras
 from keras import ops
 
-from keras_video.layers.padding import symmetric_padding, triple
+from keras_video.layers.padding import pad_thw, symmetric_padding, triple
 
 
 @keras.saving.register_keras_serializable(package="keras_video")
@@ -100,8 +100,7 @@ class DepthwiseConv3D(keras.layers.Layer):
         so this path saves kt - 1 calls (X3D's 5 x 1 x 1 stem: 5 calls -> 1).
         """
         kt = self.kernel_size[0]
-        pt, ph, pw = self._paddings()
-        x = ops.pad(x, [[0, 0], [pt, pt], [ph, ph], [pw, pw], [0, 0]])
+        x = pad_thw(x, self._paddings())
         _, length, height, width, channels = ops.shape(x)
         frames = ops.reshape(x, (-1, length, height * width, channels))
         kernel = ops.reshape(ops.cast(self.kernel, x.dtype), (kt, 1, channels, self.depth_multiplier))

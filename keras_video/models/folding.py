@@ -100,12 +100,15 @@ def _normalises_last_axis(bn):
 
 
 def _is_linear_producer(layer):
+    # LoRA or quantized layers keep their kernel in several variables: not folded
+    if getattr(layer, "lora_rank", None) or getattr(layer.dtype_policy, "quantization_mode", None):
+        return False
     if isinstance(layer, DepthwiseConv3D):
         return True
     if isinstance(layer, _CONVOLUTIONS + (keras.layers.DepthwiseConv2D,)):
         return layer.data_format == "channels_last" and layer.activation is keras.activations.linear
     if isinstance(layer, keras.layers.Dense):
-        return layer.activation is keras.activations.linear and layer.lora_rank is None
+        return layer.activation is keras.activations.linear
     return False
 
 
@@ -124,4 +127,3 @@ def _folded_weights(producer, bn):
     bias = np.asarray(producer.bias, np.float64) if producer.use_bias else np.zeros_like(scale)
     dtype = producer.kernel.dtype
     return [kernel.astype(dtype), (scale * bias + shift).astype(dtype)]
-
