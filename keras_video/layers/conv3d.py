@@ -10,6 +10,8 @@ keeps Conv3D's shape (1, 1, 1, in, out), so weights, converters and configs are 
 import keras
 from keras import ops
 
+from keras_video.layers.padding import needs_explicit_padding, symmetric_padding
+
 
 @keras.saving.register_keras_serializable(package="keras_video")
 class Conv3D(keras.layers.Conv3D):
@@ -28,3 +30,17 @@ class Conv3D(keras.layers.Conv3D):
         if self._is_pointwise():
             return ops.matmul(inputs, ops.reshape(kernel, kernel.shape[-2:]))
         return super().convolution_op(inputs, kernel)
+
+
+def symmetric_conv3d(x, filters, kernel_size, strides, *, name, pad_name, groups=1, use_bias=False):
+    """Applies a he-normal `Conv3D` named `name` with PyTorch-style symmetric padding: "same" where
+    that agrees, else a `ZeroPadding3D` named `pad_name` and "valid" (strided layers, where Keras'
+    "same" pads only at the end). Converters and checkpoints address both layers by these names."""
+    kernel_size, strides = tuple(kernel_size), tuple(strides)
+    if needs_explicit_padding(kernel_size, strides):
+        x = keras.layers.ZeroPadding3D(symmetric_padding(kernel_size), name=pad_name)(x)
+        padding = "valid"
+    else:
+        padding = "same"
+    return Conv3D(filters, kernel_size, strides=strides, padding=padding, groups=groups, use_bias=use_bias,
+                  kernel_initializer="he_normal", name=name)(x)

@@ -10,8 +10,9 @@ import math
 import keras
 from keras import layers, ops
 
-from keras_video.layers import Conv2Plus1D, Conv3D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
-from keras_video.layers.padding import needs_explicit_padding, symmetric_padding, triple
+from keras_video.layers import Conv2Plus1D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
+from keras_video.layers.conv3d import symmetric_conv3d
+from keras_video.layers.padding import symmetric_padding, triple
 from keras_video.models.backbone import Backbone
 from keras_video.models.registry import register_backbone
 
@@ -197,14 +198,8 @@ class _Builder:
 
     # --- primitives -----------------------------------------------------------------------
     def conv(self, x, filters, kernel_size, strides, name, groups=1):
-        """A bias-free Conv3D with PyTorch-style symmetric padding."""
-        if needs_explicit_padding(kernel_size, strides):
-            x = layers.ZeroPadding3D(_pairs(symmetric_padding(kernel_size)), name=f"{name}_pad")(x)
-            padding = "valid"
-        else:
-            padding = "same"
-        return Conv3D(filters, kernel_size, strides=strides, padding=padding, groups=groups, use_bias=False,
-                      kernel_initializer="he_normal", name=name)(x)
+        """A bias-free Conv3D with PyTorch-style symmetric padding (`{name}_pad` where needed)."""
+        return symmetric_conv3d(x, filters, kernel_size, strides, name=name, pad_name=f"{name}_pad", groups=groups)
 
     def norm(self, x, name):
         return layers.BatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum, name=name)(x)

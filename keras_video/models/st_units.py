@@ -15,9 +15,8 @@ temporal half of a separable unit `{name}_temporal_conv`, `{name}_temporal_bn`; 
 
 from keras import layers
 
-from keras_video.layers.conv3d import Conv3D
+from keras_video.layers.conv3d import symmetric_conv3d
 from keras_video.layers.gating import SelfGating
-from keras_video.layers.padding import needs_explicit_padding, symmetric_padding
 
 CONV_TYPES = ("2d", "3d", "separable", "separable_gated")
 
@@ -28,15 +27,9 @@ def check_conv_type(conv_type, where):
 
 
 def conv3d(x, filters, kernel_size, strides, name, use_bias=False):
-    """A Conv3D with symmetric padding (explicit ZeroPadding3D only where "same" would differ)."""
-    kernel_size, strides = tuple(kernel_size), tuple(strides)
-    if needs_explicit_padding(kernel_size, strides):
-        x = layers.ZeroPadding3D(symmetric_padding(kernel_size), name=f"{name}_pad")(x)
-        padding = "valid"
-    else:
-        padding = "same"
-    return Conv3D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
-                  kernel_initializer="he_normal", name=f"{name}_conv")(x)
+    """The unit's Conv3D `{name}_conv` (symmetric padding through `{name}_pad` where needed)."""
+    return symmetric_conv3d(x, filters, kernel_size, strides, name=f"{name}_conv", pad_name=f"{name}_pad",
+                            use_bias=use_bias)
 
 
 def conv_bn_relu(x, filters, kernel_size, strides, name, bn_epsilon, activation=True, use_bias=False):
