@@ -2,9 +2,9 @@
 
 For every entry of BENCHMARKS (one per family's main preset; other families append entries):
 batch 1 and 8, inference ms/clip (as built, and "infer_folded": after `fold_batch_norm`, the form
-`export_saved_model` serves; torch's side stays plain eval()), train-step ms/clip (SGD step on
-cross-entropy), achieved GFLOP/s (multiply-adds per clip, fvcore's convention, / seconds per clip) and ratio = torch ms /
-keras ms (>= 1.0 means we are as fast or faster). Keras and torch runs alternate (round 1 keras,
+the pipeline serves; torch's side stays plain eval()), train-step ms/clip (SGD step on
+cross-entropy), achieved GFLOP/s (multiply-adds per clip, fvcore's convention, / seconds per clip)
+and ratio = torch ms / keras ms (>= 1.0 means we are as fast or faster). Keras and torch runs alternate (round 1 keras,
 round 1 torch, round 2 keras, ...) and each side reports the best of its per-round medians, because
 medians on the shared 2-core machine drift by +-25% run to run. Both processes run with the same
 glibc allocator settings (MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ = 1 GiB: without them

@@ -226,7 +226,7 @@ class _Builder:
         if pool:
             window, pool_strides = (1, 3, 3), (1, 2, 2)
             # Zero padding equals the reference's -inf padding here: inputs are post-ReLU (>= 0).
-            x = layers.ZeroPadding3D(_pairs(symmetric_padding(window)), name="stem_pool_pad")(x)
+            x = layers.ZeroPadding3D(symmetric_padding(window), name="stem_pool_pad")(x)
             x = layers.MaxPooling3D(window, strides=pool_strides, padding="valid", name="stem_pool")(x)
         return x
 
@@ -293,7 +293,3 @@ class _Builder:
                 shortcut_input = self.norm(shortcut_input, f"{name}_shortcut_bn")
         x = layers.Add(name=f"{name}_add")([x, shortcut_input])
         return layers.ReLU(name=f"{name}_out")(x)
-
-
-def _pairs(padding):
-    return tuple((p, p) for p in padding)
