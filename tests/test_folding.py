@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import keras
 
-from keras_video.layers import Conv3D, DepthwiseConv3D
+from keras_video.layers import Conv2Plus1D, Conv3D, DepthwiseConv3D
 from keras_video.models.folding import count_foldable_batch_norms, fold_batch_norm
 from keras_video.testing.batch_norm import randomize_batch_norm
 
@@ -80,3 +80,26 @@ def test_fold_batch_norm_keeps_batch_norms_after_lora_layers():
     randomize_batch_norm(model)
     x = np.random.default_rng(1).normal(size=(3, 6)).astype("float32")
     np.testing.assert_allclose(np.asarray(fold_batch_norm(model)(x)), np.asarray(model(x)), atol=1e-6)
+
+
+@pytest.mark.parametrize("order", ["spatial_first", "temporal_first"])
+def test_fold_batch_norm_folds_conv2plus1d_mid_norm_and_the_norm_after_it(order):
+    rng = np.random.default_rng(2)
+    inputs = keras.Input((4, 6, 6, 3))
+    x = _bn("bn_after")(Conv2Plus1D(5, strides=(2, 2, 2), mid_filters=4, order=order, name="factorised")(inputs))
+    x = keras.layers.ReLU()(x)
+    x = Conv2Plus1D(5, mid_filters=3, order=order, name="before_relu")(x)  # no BN after: only its mid-norm folds
+    outputs = Conv2Plus1D(5, mid_norm=False, name="plain")(keras.layers.ReLU()(x))  # nothing to fold
+    model = keras.Model(inputs, outputs)
+    randomize_batch_norm(model)
+    x = rng.normal(size=(2, 4, 6, 6, 3)).astype("float32")
+
+    folded = fold_batch_norm(model)
+
+    assert count_foldable_batch_norms(model) == 3
+    assert _bn_names(folded) == []
+    np.testing.assert_allclose(np.asarray(folded(x, training=False)), np.asarray(model(x, training=False)),
+                               atol=1e-5, rtol=1e-5)
+    by_name = {layer.name: layer for layer in folded.layers}
+    assert by_name["factorised"].get_config()["mid_norm"] == "folded" and by_name["factorised"].use_bias
+    assert by_name["plain"].get_config() == model.get_layer("plain").get_config()

@@ -169,6 +169,22 @@ def test_conv2plus1d_default_width_and_unexpanded_variant():
     assert Conv2Plus1D.from_config(config).get_config() == config
     with pytest.raises(ValueError, match="order"):
         Conv2Plus1D(8, order="diagonal")
+    with pytest.raises(ValueError, match="mid_norm"):
+        Conv2Plus1D(8, mid_norm="fused")
+
+
+def test_conv2plus1d_folded_mid_norm_keeps_only_the_relu():
+    rng = np.random.default_rng(3)
+    layer = Conv2Plus1D(6, mid_filters=4, mid_norm="folded", use_bias=True)
+    x = rng.normal(size=(1, 4, 6, 6, 3)).astype("float32")
+    layer.build(x.shape)
+    layer.spatial.bias.assign(rng.normal(size=4))  # so that the ReLU clips some of the mid activations
+    y = np.asarray(layer(x))
+    assert layer.mid_norm is None and layer.spatial.use_bias and layer.temporal.use_bias
+    mid = np.asarray(layer.spatial(x))  # stride 1: both parts pad "same"
+    assert (mid < 0).any()
+    np.testing.assert_allclose(y, np.asarray(layer.temporal(np.maximum(mid, 0))), atol=1e-5)
+    assert Conv2Plus1D.from_config(layer.get_config()).get_config() == layer.get_config()
 
 
 def test_squeeze_excite_matches_formula():

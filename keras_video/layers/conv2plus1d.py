@@ -31,7 +31,9 @@ class Conv2Plus1D(layers.Layer):
             the deep-analysis paper's S3D-ResNet.
         order: "spatial_first" (R(2+1)D paper, torchvision) or "temporal_first" (pytorchvideo's
             R(2+1)D bottleneck).
-        mid_norm: batch normalization (and ReLU) between the two convolutions.
+        mid_norm: batch normalization (and ReLU) between the two convolutions. "folded": the
+            inference form `keras_video.models.fold_batch_norm` makes, in which the normalisation
+            lives in the first convolution's weights and bias and only the ReLU remains.
         use_bias: biases on the two convolutions.
 
     Sublayers are named "spatial", "mid_norm" and "temporal" so checkpoints map by role.
@@ -43,12 +45,14 @@ class Conv2Plus1D(layers.Layer):
         super().__init__(**kwargs)
         if order not in ORDERS:
             raise ValueError(f"Conv2Plus1D: order must be one of {ORDERS}, got {order!r}")
+        if mid_norm not in (True, False, "folded"):
+            raise ValueError(f"Conv2Plus1D: mid_norm must be True, False or 'folded', got {mid_norm!r}")
         self.filters = int(filters)
         self.kernel_size = triple(kernel_size, "kernel_size")
         self.strides = triple(strides, "strides")
         self.mid_filters = None if mid_filters is None else int(mid_filters)
         self.order = order
-        self.mid_norm_enabled = bool(mid_norm)
+        self.mid_norm_mode = "folded" if mid_norm == "folded" else bool(mid_norm)
         self.use_bias = bool(use_bias)
         self.norm_epsilon = float(norm_epsilon)
         self.norm_momentum = float(norm_momentum)
@@ -80,8 +84,8 @@ class Conv2Plus1D(layers.Layer):
                                       padding="valid" if self._temporal_explicit else "same", name="temporal", **common)
         self.mid_norm = (layers.BatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum,
                                                    name="mid_norm", dtype=self.dtype_policy)
-                         if self.mid_norm_enabled else None)
-        first, second = (self.spatial, self.temporal) if self.order == "spatial_first" else (self.temporal, self.spatial)
+                         if self.mid_norm_mode is True else None)
+        first, second = self.convolutions()
         first_shape = self._run_shape(first, input_shape)
         if self.mid_norm is not None:
             self.mid_norm.build(first_shape)
@@ -105,11 +109,17 @@ class Conv2Plus1D(layers.Layer):
         return conv(pad_thw(x, self._padding_for(conv)))
 
     def call(self, x, training=None):
-        first, second = (self.spatial, self.temporal) if self.order == "spatial_first" else (self.temporal, self.spatial)
+        first, second = self.convolutions()
         x = self._apply(first, x)
         if self.mid_norm is not None:
             x = keras.ops.relu(self.mid_norm(x, training=training))
+        elif self.mid_norm_mode == "folded":
+            x = keras.ops.relu(x)
         return self._apply(second, x)
+
+    def convolutions(self):
+        """(first, second) convolution in the order they run."""
+        return (self.spatial, self.temporal) if self.order == "spatial_first" else (self.temporal, self.spatial)
 
     def compute_output_shape(self, input_shape):
         def out_len(length, k, s):
@@ -128,7 +138,7 @@ class Conv2Plus1D(layers.Layer):
             "strides": list(self.strides),
             "mid_filters": self.mid_filters,
             "order": self.order,
-            "mid_norm": self.mid_norm_enabled,
+            "mid_norm": self.mid_norm_mode,
             "use_bias": self.use_bias,
             "norm_epsilon": self.norm_epsilon,
             "norm_momentum": self.norm_momentum,

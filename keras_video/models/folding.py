@@ -13,6 +13,7 @@ The result is for inference and serving only: it has no batch statistics left to
 import keras
 import numpy as np
 
+from keras_video.layers.conv2plus1d import Conv2Plus1D
 from keras_video.layers.depthwise3d import DepthwiseConv3D
 
 _CONVOLUTIONS = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
@@ -24,9 +25,10 @@ def fold_batch_norm(model):
     BatchNormalization folded into its producer (and gone from the graph).
 
     Foldable: the BN normalises the last axis, is called once, and its input is the only use of
-    the output of a Conv1D/2D/3D (channels-last, no activation), DepthwiseConv2D/3D or Dense
-    layer called once. Other BNs (e.g. inside composite layers) are kept. Weights are copied;
-    `model` is left unchanged. Returns a plain `keras.Model`.
+    the output of a Conv1D/2D/3D (channels-last, no activation), DepthwiseConv2D/3D, Conv2Plus1D
+    or Dense layer called once. A Conv2Plus1D's own mid-norm folds into its first convolution.
+    Other BNs are kept. Weights are copied; `model` is left unchanged. Returns a plain
+    `keras.Model`.
     """
     if not is_functional(model):
         raise TypeError(f"fold_batch_norm needs a functional keras Model, got {type(model).__name__}")
@@ -41,8 +43,8 @@ def fold_batch_norm(model):
         if id(layer) in folded_bns:
             clone = keras.layers.Identity(name=layer.name)
             skipped.add(id(clone))
-        elif id(layer) in bn_after:
-            clone = layer.__class__.from_config({**config, "use_bias": True})
+        elif _changes(layer, bn_after.get(id(layer))):
+            clone = layer.__class__.from_config(_folded_config(layer, config))
         else:
             clone = layer.__class__.from_config(config)
         clones.append((layer, clone))
@@ -53,9 +55,17 @@ def fold_batch_norm(model):
 
     folded = keras.models.clone_model(model, clone_function=clone_layer, call_function=call_layer, recursive=True)
     for layer, clone in clones:
-        if id(layer) in bn_after:
-            clone.set_weights(_folded_weights(layer, bn_after[id(layer)]))
-        elif id(layer) not in folded_bns:
+        if id(layer) in folded_bns:
+            continue
+        following_bn = bn_after.get(id(layer))
+        if isinstance(layer, Conv2Plus1D) and _changes(layer, following_bn):
+            first, second = layer.convolutions()
+            clone_first, clone_second = clone.convolutions()
+            clone_first.set_weights(_folded_weights(first, layer.mid_norm))
+            clone_second.set_weights(_folded_weights(second, following_bn))
+        elif following_bn is not None:
+            clone.set_weights(_folded_weights(layer, following_bn))
+        else:
             clone.set_weights(layer.get_weights())
     return folded
 
@@ -67,7 +77,27 @@ def is_functional(model):
 
 def count_foldable_batch_norms(model):
     """How many BatchNormalization layers `fold_batch_norm` would remove."""
-    return len(_foldable_pairs(model))
+    inner = sum(isinstance(layer, Conv2Plus1D) and layer.mid_norm is not None for layer in _all_layers(model))
+    return len(_foldable_pairs(model)) + inner
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if is_functional(layer):
+            yield from _all_layers(layer)
+
+
+def _changes(layer, following_bn):
+    """Whether folding rewrites `layer`: a BN follows it, or it holds a foldable BN of its own."""
+    return following_bn is not None or (isinstance(layer, Conv2Plus1D) and layer.mid_norm is not None)
+
+
+def _folded_config(layer, config):
+    config = {**config, "use_bias": True}
+    if isinstance(layer, Conv2Plus1D) and layer.mid_norm is not None:
+        config["mid_norm"] = "folded"  # the normalisation moves into the first convolution; its ReLU stays
+    return config
 
 
 def _foldable_pairs(model):
@@ -103,7 +133,7 @@ def _is_linear_producer(layer):
     # LoRA or quantized layers keep their kernel in several variables: not folded
     if getattr(layer, "lora_rank", None) or getattr(layer.dtype_policy, "quantization_mode", None):
         return False
-    if isinstance(layer, DepthwiseConv3D):
+    if isinstance(layer, (DepthwiseConv3D, Conv2Plus1D)):  # Conv2Plus1D ends in its linear second conv
         return True
     if isinstance(layer, _CONVOLUTIONS + (keras.layers.DepthwiseConv2D,)):
         return layer.data_format == "channels_last" and layer.activation is keras.activations.linear
@@ -113,13 +143,18 @@ def _is_linear_producer(layer):
 
 
 def _folded_weights(producer, bn):
-    """[kernel * a, a * bias + b] of `producer` followed by `bn` (see the module doc)."""
-    variance = np.asarray(bn.moving_variance, np.float64)
-    gamma = np.asarray(bn.gamma, np.float64) if bn.scale else np.ones_like(variance)
-    beta = np.asarray(bn.beta, np.float64) if bn.center else np.zeros_like(variance)
-    scale = gamma / np.sqrt(variance + bn.epsilon)
-    shift = beta - scale * np.asarray(bn.moving_mean, np.float64)
+    """[kernel * a, a * bias + b] of `producer` followed by `bn` (see the module doc); with no `bn`
+    (a = 1, b = 0) the producer's own weights with a bias, zero if it had none."""
     kernel = np.asarray(producer.kernel, np.float64)
+    if bn is None:
+        channels = int(np.prod(kernel.shape[-2:])) if isinstance(producer, _DEPTHWISE) else kernel.shape[-1]
+        scale, shift = np.ones(channels), 0.0
+    else:
+        variance = np.asarray(bn.moving_variance, np.float64)
+        gamma = np.asarray(bn.gamma, np.float64) if bn.scale else np.ones_like(variance)
+        beta = np.asarray(bn.beta, np.float64) if bn.center else np.zeros_like(variance)
+        scale = gamma / np.sqrt(variance + bn.epsilon)
+        shift = beta - scale * np.asarray(bn.moving_mean, np.float64)
     if isinstance(producer, _DEPTHWISE):  # output channel c * multiplier + j scales kernel[..., c, j]
         kernel = kernel * scale.reshape(kernel.shape[-2:])
     else:
