@@ -3,6 +3,7 @@
 import keras
 from keras import layers
 
+from keras_video.layers.batch_norm import FusedBatchNormalization
 from keras_video.layers.padding import needs_explicit_padding, pad_thw, symmetric_padding, triple
 
 ORDERS = ("spatial_first", "temporal_first")
@@ -82,8 +83,8 @@ class Conv2Plus1D(layers.Layer):
                                      padding="valid" if self._spatial_explicit else "same", name="spatial", **common)
         self.temporal = layers.Conv3D(temporal_out, (kt, 1, 1), strides=(st, 1, 1),
                                       padding="valid" if self._temporal_explicit else "same", name="temporal", **common)
-        self.mid_norm = (layers.BatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum,
-                                                   name="mid_norm", dtype=self.dtype_policy)
+        self.mid_norm = (FusedBatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum,
+                                                  name="mid_norm", dtype=self.dtype_policy)
                          if self.mid_norm_mode is True else None)
         first, second = self.convolutions()
         first_shape = self._run_shape(first, input_shape)

@@ -10,7 +10,8 @@ import math
 import keras
 from keras import layers, ops
 
-from keras_video.layers import Conv2Plus1D, DepthwiseConv3D, SqueezeExcite3D, Swish, parameter_matched_width
+from keras_video.layers import (Conv2Plus1D, DepthwiseConv3D, FusedBatchNormalization, SqueezeExcite3D, Swish,
+                                parameter_matched_width)
 from keras_video.layers.conv3d import symmetric_conv3d
 from keras_video.layers.padding import symmetric_padding, triple
 from keras_video.models.backbone import Backbone
@@ -202,7 +203,7 @@ class _Builder:
         return symmetric_conv3d(x, filters, kernel_size, strides, name=name, pad_name=f"{name}_pad", groups=groups)
 
     def norm(self, x, name):
-        return layers.BatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum, name=name)(x)
+        return FusedBatchNormalization(epsilon=self.norm_epsilon, momentum=self.norm_momentum, name=name)(x)
 
     def norm_relu(self, x, bn_name, relu_name):
         return layers.ReLU(name=relu_name)(self.norm(x, bn_name))

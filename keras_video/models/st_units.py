@@ -15,6 +15,7 @@ temporal half of a separable unit `{name}_temporal_conv`, `{name}_temporal_bn`; 
 
 from keras import layers
 
+from keras_video.layers.batch_norm import FusedBatchNormalization
 from keras_video.layers.conv3d import symmetric_conv3d
 from keras_video.layers.gating import SelfGating
 
@@ -34,7 +35,7 @@ def conv3d(x, filters, kernel_size, strides, name, use_bias=False):
 
 def conv_bn_relu(x, filters, kernel_size, strides, name, bn_epsilon, activation=True, use_bias=False):
     x = conv3d(x, filters, kernel_size, strides, name, use_bias=use_bias)
-    x = layers.BatchNormalization(epsilon=bn_epsilon, name=f"{name}_bn")(x)
+    x = FusedBatchNormalization(epsilon=bn_epsilon, name=f"{name}_bn")(x)
     if activation:
         x = layers.ReLU(name=f"{name}_relu")(x)
     return x
