@@ -54,7 +54,9 @@ def test_detector_learns_generated_boxes(tmp_path):
     detector = create_detector("r3d_18", num_classes=len(CLASSES), endpoint="res4", dropout=0.2, max_boxes=2,
                                stage_filters=[16, 32, 64, 128], stem_filters=16, stage_depths=[1, 1, 1, 1])
     detector.compile(keras.optimizers.SGD(0.02, momentum=0.9), loss=MaskedSparseCrossEntropy())
-    history = detector.fit({"video": clips, "boxes": boxes}, labels, batch_size=8, epochs=6, verbose=2)
+    # 10 epochs: over seeds 0-5 frame-mAP read 0.46-0.58; at 6 epochs 0.38-0.52, too near the bar
+    # (the trajectory also moves with thread scheduling, so CI saw values a seed sweep did not)
+    history = detector.fit({"video": clips, "boxes": boxes}, labels, batch_size=8, epochs=10, verbose=2)
     assert history.history["loss"][-1] < history.history["loss"][0]
 
     truth, detections = [], []
