@@ -1,15 +1,16 @@
 """Model speed on this machine's CPU: keras-video presets against their PyTorch twins, same run.
 
 For every entry of BENCHMARKS (one per family's main preset; other families append entries):
-batch 1 and 8, inference ms/clip (as built, and "infer_folded": after `fold_batch_norm`, the form
-the pipeline serves; torch's side stays plain eval()), train-step ms/clip (SGD step on
-cross-entropy), achieved GFLOP/s (multiply-adds per clip, fvcore's convention, / seconds per clip)
-and ratio = torch ms / keras ms (>= 1.0 means we are as fast or faster). Keras and torch runs alternate (round 1 keras,
-round 1 torch, round 2 keras, ...) and each side reports the best of its per-round medians, because
-medians on the shared 2-core machine drift by +-25% run to run. Both processes run with the same
-glibc allocator settings (MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ = 1 GiB: without them
-glibc unmaps large activation buffers after each pass and page-faults them back every clip) and
-their default thread pools (all cores).
+batch 1 and 8 (up to an entry's "max_batch": csn_r101 at 32x224^2 trains at batch 1 only),
+inference ms/clip (as built, and "infer_folded": after `fold_batch_norm`, the form the pipeline
+serves; torch's side stays plain eval()), train-step ms/clip (SGD step on cross-entropy),
+achieved GFLOP/s (multiply-adds per clip, fvcore's convention, / seconds per clip) and ratio =
+torch ms / keras ms (>= 1.0 means we are as fast or faster). Keras and torch runs alternate
+(round 1 keras, round 1 torch, round 2 keras, ...) and each side reports the best of its
+per-round medians, because medians on the shared 2-core machine drift by +-25% run to run. Both
+processes run with the same glibc allocator settings (MALLOC_MMAP_THRESHOLD_ /
+MALLOC_TRIM_THRESHOLD_ = 1 GiB: without them glibc unmaps large activation buffers after each
+pass and page-faults them back every clip) and their default thread pools (all cores).
 
 LAYER_BENCHMARKS times the depthwise 3x3x3 convolution on an 8x56x56x64 activation three ways:
 `DepthwiseConv3D` (ours), `keras.layers.Conv3D(groups=C)` and torch's depthwise Conv3d, forward
@@ -49,7 +50,8 @@ BENCHMARKS = [
     {"preset": "x3d_xs", "clip": (4, 160, 160), "torch": "pytorchvideo:x3d_xs"},
     {"preset": "x3d_s", "clip": (13, 160, 160), "torch": "pytorchvideo:x3d_s"},
     {"preset": "x3d_m", "clip": (16, 224, 224), "torch": "pytorchvideo:x3d_m"},
-    {"preset": "csn_r101", "clip": (32, 224, 224), "torch": "pytorchvideo:csn_r101"},
+    # batch 1 already holds ~4.5 GB in TF's train step; batch 8 does not fit in 24 GiB
+    {"preset": "csn_r101", "clip": (32, 224, 224), "torch": "pytorchvideo:csn_r101", "max_batch": 1},
     {"preset": "r2plus1d_r50", "clip": (16, 224, 224), "torch": "pytorchvideo:r2plus1d_r50"},
     {"preset": "slow_r50", "clip": (8, 224, 224), "torch": "pytorchvideo:slow_r50"},
     # Model zoo II: Inception-V1 3D family and the deep-analysis unified framework
@@ -133,16 +135,21 @@ class KerasTimer:
 
 def bench_model(entry, args):
     clip = tuple(entry["clip"])
-    keras_timer = KerasTimer(entry["preset"], clip, args.batches, args.train)
+    batches = [b for b in args.batches if b <= entry.get("max_batch", b)]
+    if batches != args.batches:
+        print(f"{entry['preset']}: batch sizes above {entry['max_batch']} skipped (memory: see BENCHMARKS)", flush=True)
+    if not batches:
+        return []
+    keras_timer = KerasTimer(entry["preset"], clip, batches, args.train)
     best = {"keras": {}, "torch": {}}
     torch_note = None if entry.get("torch") else "no PyTorch reference"
     for _ in range(args.rounds):
-        for batch in args.batches:
+        for batch in batches:
             for kind, ms in keras_timer.run(batch, args.repeats).items():
                 key = (kind, batch)
                 best["keras"][key] = min(best["keras"].get(key, float("inf")), ms)
         if entry.get("torch") and torch_note is None:
-            spec = {"builder": entry["torch"], "clip": list(clip), "batches": args.batches, "repeats": args.repeats,
+            spec = {"builder": entry["torch"], "clip": list(clip), "batches": batches, "repeats": args.repeats,
                     "train": args.train}
             result, torch_note = time_torch(spec)
             if result:
@@ -251,7 +258,8 @@ def main(argv=None):
     for entry in BENCHMARKS:
         if only is None or entry["preset"] in only:
             new = bench_model(entry, args)
-            print_table(new)
+            if new:
+                print_table(new)
             rows += new
     print("\nsummary")
     print_table(rows)
