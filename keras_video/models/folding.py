@@ -77,8 +77,7 @@ def is_functional(model):
 
 def count_foldable_batch_norms(model):
     """How many BatchNormalization layers `fold_batch_norm` would remove."""
-    inner = sum(isinstance(layer, Conv2Plus1D) and layer.mid_norm is not None for layer in _all_layers(model))
-    return len(_foldable_pairs(model)) + inner
+    return len(_foldable_pairs(model)) + sum(_mid_norm(layer) is not None for layer in _all_layers(model))
 
 
 def _all_layers(model):
@@ -88,14 +87,19 @@ def _all_layers(model):
             yield from _all_layers(layer)
 
 
+def _mid_norm(layer):
+    """The BN a composite layer holds between its convolutions (Conv2Plus1D's), else None."""
+    return layer.mid_norm if isinstance(layer, Conv2Plus1D) else None
+
+
 def _changes(layer, following_bn):
     """Whether folding rewrites `layer`: a BN follows it, or it holds a foldable BN of its own."""
-    return following_bn is not None or (isinstance(layer, Conv2Plus1D) and layer.mid_norm is not None)
+    return following_bn is not None or _mid_norm(layer) is not None
 
 
 def _folded_config(layer, config):
     config = {**config, "use_bias": True}
-    if isinstance(layer, Conv2Plus1D) and layer.mid_norm is not None:
+    if _mid_norm(layer) is not None:
         config["mid_norm"] = "folded"  # the normalisation moves into the first convolution; its ReLU stays
     return config
 
