@@ -31,13 +31,18 @@ def _write(path, videos):
     return str(path)
 
 
-@pytest.fixture(scope="module")
-def half_black_file(tmp_path_factory):
-    """Videos whose every frame is the same left-dark/right-bright image (a flip is visible)."""
+def _half_black_frame():
+    """A left-dark/right-bright JPEG (a flip is visible) with an x-dependent green ramp (crops are visible)."""
     image = np.zeros((48, 64, 3), np.uint8)
     image[:, 32:] = 255
-    image[:, :, 1] = np.arange(64, dtype=np.uint8)[None, :] * 3  # x-dependent texture: crops are visible
-    frame = _jpeg(image)
+    image[:, :, 1] = np.arange(64, dtype=np.uint8)[None, :] * 3
+    return _jpeg(image)
+
+
+@pytest.fixture(scope="module")
+def half_black_file(tmp_path_factory):
+    """Videos whose every frame is the same `_half_black_frame`."""
+    frame = _half_black_frame()
     videos = [_stored([frame] * 20, label=i % 3, media_id=f"v{i}") for i in range(6)]
     return _write(tmp_path_factory.mktemp("input") / "half.tfrecord.gz", videos)
 
@@ -154,8 +159,20 @@ def test_tsn_multi_scale_corner_crops_are_clip_consistent(half_black_file):
     clips = next(iter(dataset))[0].numpy()
     assert clips.shape == (6, 4, 24, 24, 3)
     np.testing.assert_allclose(clips, np.repeat(clips[:, :1], 4, axis=1), atol=1e-5)
-    # crops start at a corner or the centre: the leftmost green value (x-dependent) takes few distinct values
-    assert len({round(float(c[0, 12, 0, 1]), 2) for c in clips}) <= 6
+    # Every clip is one of the TSN windows (4 corners or the centre, scales from TSN_SCALES) of the
+    # frame, decoded and resized to 24x24: the window set is what multi_scale_window draws at all.
+    from keras_video.data import augment
+
+    windows = {tuple(augment.multi_scale_window(48, 64, tf.constant([seed, 0], tf.int64)).numpy()) for seed in range(400)}
+    frame = tf.constant([_half_black_frame()])
+    candidates = {window: augment.resize(augment.decode_window(frame, window), 24, 24).numpy()[0] / 255 for window in windows}
+    matched = []
+    for clip in clips:
+        errors = {window: np.abs(clip[0] - crop).max() for window, crop in candidates.items()}
+        window = min(errors, key=errors.get)
+        assert errors[window] < 1e-4, f"clip matches no multi-scale window (closest {window}, max error {errors[window]})"
+        matched.append(window)
+    assert len(set(matched)) > 1, matched  # the windows differ from video to video
 
 
 def test_multi_scale_windows_use_the_tsn_scales():
