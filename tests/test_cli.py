@@ -12,9 +12,16 @@ def test_version():
     assert result.returncode == 0 and result.stdout.strip() == f"keras-video {__version__}"
 
 
-def test_help_lists_commands():
+COMMANDS = ("env", "models", "summary", "prepare", "check-videos", "make-synthetic", "train", "finetune",
+            "evaluate", "export", "demo", "convert")
+
+
+def test_help_lists_every_command_with_its_description():
     result = keras_video("--help")
-    assert result.returncode == 0 and "env" in result.stdout
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and len(line.split()) > 1
+              and not line.startswith("     ")}
+    assert listed == set(COMMANDS), result.stdout
 
 
 def test_env_reports_every_component():

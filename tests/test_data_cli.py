@@ -44,7 +44,8 @@ def test_prepare_reports_missing_videos_and_stays_balanced(tmp_path, real_data_d
 
 def test_usage_errors_are_one_line_with_exit_2(tmp_path, capsys):
     assert cli_main(["prepare", "--dataset", "ucf101", "--root", str(tmp_path / "nope"), "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.strip().count("\n") == 0
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.endswith(f"--root {tmp_path / 'nope'}: not a directory"), err
     assert cli_main(["make-synthetic", str(tmp_path), "--classes", "Dance"]) == 2
     assert "unknown ['Dance']" in capsys.readouterr().err
     assert cli_main(["prepare", "--dataset", "ucf101", "--root", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
