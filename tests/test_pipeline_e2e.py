@@ -26,6 +26,9 @@ PIPELINE_NAME = "kv-e2e"
 # Small enough for 2 cores: 6 clips of 8 frames at 32 px, a narrow one-block-per-stage R(2+1)D.
 TRAINING = {"epochs": 8, "train_steps": 160, "num_frames": 8, "frame_stride": 1, "crop_size": 32, "short_side_range": (36, 40), "batch_size": 4,
             "learning_rate": 0.05}
+# Blessing is a real gate: the first model must reach this top-1 (3 classes, chance 1/3; it read
+# 0.75 on the 12 evaluation videos, an untrained one 1/3).
+MIN_TOP1 = 0.5
 MODEL = {"stage_depths": [1, 1, 1, 1], "stage_filters": [8, 16, 32, 48], "stem_filters": 8, "stem_mid_filters": 8}
 
 
@@ -49,7 +52,7 @@ def _small_dataset(root, classes=CLASSES, corrupt=True, seed=0):
 
 def _environment(output_dir, data_root, **extra):
     settings = {"pipeline_name": PIPELINE_NAME, "output_dir": str(output_dir), "data_root": str(data_root),
-                "short_side": 40, "min_top1_accuracy": 0.0, "max_dead_letter_fraction": 0.1, "model_overrides": json.dumps(MODEL),
+                "short_side": 40, "min_top1_accuracy": MIN_TOP1, "max_dead_letter_fraction": 0.1, "model_overrides": json.dumps(MODEL),
                 "beam_pipeline_args": "--direct_running_mode=multi_processing --direct_num_workers=2"}
     settings.update({key: " ".join(map(str, value)) if isinstance(value, tuple) else value
                      for key, value in TRAINING.items()})
@@ -117,7 +120,7 @@ def test_model_blessed_and_pushed_with_dataset_and_clip_count_slices(first_run):
     overall = metrics["overall"]
     assert overall["example_count"] == sum(metrics[name]["example_count"] for name in clip_slices)
     assert {f"clip/label/index={index}" for index in range(len(CLASSES))} <= set(metrics)
-    assert 0.0 <= overall["top_1_accuracy"] <= overall["top_5_accuracy"] <= 1.0
+    assert MIN_TOP1 <= overall["top_1_accuracy"] <= overall["top_5_accuracy"] <= 1.0
     # Training left its curves and TensorBoard logs.
     assert len(summary["training"]["curves"]["loss"]) == TRAINING["epochs"]
     assert any("tfevents" in name for _, _, files in os.walk(summary["model_run_dir"]) for name in files)
@@ -143,10 +146,12 @@ def test_pushed_model_serves_a_serialized_example_in_a_fresh_process(first_run):
 
 
 def test_worse_model_is_not_pushed(first_run):
-    """Second run, same MLMD: an untrained model (learning rate 0) against the blessed baseline."""
+    """Second run, same MLMD: an untrained model (learning rate 0) against the blessed baseline.
+    The absolute bar is off for it, so only the comparison with the baseline can refuse it."""
     from pipeline import local_runner
 
-    config = _config({**first_run["environment"], "KERAS_VIDEO_LEARNING_RATE": "0.0", "KERAS_VIDEO_EPOCHS": "1"})
+    config = _config({**first_run["environment"], "KERAS_VIDEO_LEARNING_RATE": "0.0", "KERAS_VIDEO_EPOCHS": "1",
+                      "KERAS_VIDEO_MIN_TOP1_ACCURACY": "0.0"})
     local_runner.run(config)
     store = mlmd_inspect.open_store(config.metadata_path)
     runs = mlmd_inspect.run_ids(store, PIPELINE_NAME)

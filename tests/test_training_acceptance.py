@@ -88,9 +88,12 @@ def test_2d_preset_stays_near_chance_on_direction_pairs(directions, tmp_path_fac
     pairs = [(0, 1), (2, 3)]
     in_pair = sum(matrix[i][j] for a, b in pairs for i in (a, b) for j in (a, b))
     correct_in_pair = sum(matrix[i][i] for a, b in pairs for i in (a, b))
+    # It trained (finite losses) under the recipe that takes the 3D preset above 90%; it read 0.27
+    # video-level with a near-uniform confusion matrix.
+    assert np.all(np.isfinite(result.history.history["loss"])), result.history.history["loss"]
     assert evaluation.video_top1 <= 0.65, evaluation.table()
-    if in_pair:
-        assert correct_in_pair / in_pair <= 0.7, matrix
+    assert in_pair > 0, matrix
+    assert correct_in_pair / in_pair <= 0.7, matrix
 
 
 def test_finetuning_reports_weights_and_beats_scratch(trained_3d, tmp_path_factory):
