@@ -25,12 +25,8 @@ def _pair(shape, **kwargs):
     return layers
 
 
-def _train_call(layer, x):
-    """Training-mode output, gradients of a non-trivial loss for x and the trainable weights."""
-    return _train_call_mode(layer, x, training=True)
-
-
-def _train_call_mode(layer, x, training):
+def _call_with_gradients(layer, x, training=True):
+    """Output, and gradients of a non-trivial loss for x and the trainable weights."""
     x = tf.convert_to_tensor(x)
     probe = tf.constant(np.random.default_rng(9).normal(size=x.shape).astype("float32"))
     with tf.GradientTape() as tape:
@@ -47,8 +43,8 @@ def test_fused_training_matches_keras(shape, affine):
     reference, fused = _pair(shape, center=affine, scale=affine)
     x = np.random.default_rng(1).normal(2.0, 3.0, size=shape).astype("float32")
 
-    y_ref, grads_ref = _train_call(reference, x)
-    y, grads = _train_call(fused, x)
+    y_ref, grads_ref = _call_with_gradients(reference, x)
+    y, grads = _call_with_gradients(fused, x)
 
     # one sample per channel: y = beta + (x - mean) / sqrt(eps), and x - mean is rounding error * 316
     atol = 1e-4 if np.prod(shape[:-1]) == 1 else 2e-5
@@ -102,8 +98,8 @@ def test_fused_inference_matches_keras_with_gradients(frozen):
     x = np.random.default_rng(5).normal(size=shape).astype("float32")
     before = np.asarray(fused.moving_mean).copy()
     training = frozen  # a frozen layer called with training=True still normalises with moving statistics
-    y_ref, grads_ref = _train_call_mode(reference, x, training)
-    y, grads = _train_call_mode(fused, x, training)
+    y_ref, grads_ref = _call_with_gradients(reference, x, training)
+    y, grads = _call_with_gradients(fused, x, training)
     np.testing.assert_allclose(np.asarray(y), np.asarray(y_ref), atol=1e-5, rtol=1e-5)
     for grad, grad_ref in zip(grads, grads_ref):
         np.testing.assert_allclose(np.asarray(grad), np.asarray(grad_ref), atol=1e-4, rtol=1e-4)
