@@ -74,8 +74,8 @@ def test_depthwise_conv3d_gradients_equal_grouped_conv(kernel_size, strides, bat
 def test_conv3d_pointwise_matmul_equals_keras_conv3d(kernel_size, strides):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2, 4, 6, 6, 5)).astype("float32")
-    ours = Conv3D(7, kernel_size, strides=strides, use_bias=True, bias_initializer="random_normal")
-    reference = keras.layers.Conv3D(7, kernel_size, strides=strides, use_bias=True)
+    ours = Conv3D(7, kernel_size, strides=strides, use_bias=True, bias_initializer="random_normal", activation="relu")
+    reference = keras.layers.Conv3D(7, kernel_size, strides=strides, use_bias=True, activation="relu")
     ours.build(x.shape)
     reference.build(x.shape)
     reference.set_weights(ours.get_weights())

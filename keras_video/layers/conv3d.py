@@ -26,10 +26,16 @@ class Conv3D(keras.layers.Conv3D):
             and self.data_format == "channels_last"
         )
 
-    def convolution_op(self, inputs, kernel):
-        if self._is_pointwise():
-            return ops.matmul(inputs, ops.reshape(kernel, kernel.shape[-2:]))
-        return super().convolution_op(inputs, kernel)
+    def call(self, inputs):
+        if not self._is_pointwise():
+            return super().call(inputs)
+        # One 2-D product with the bias added to it: TensorFlow's graph optimiser fuses a 2-D
+        # MatMul + BiasAdd into one oneDNN call (a rank-5 matmul also costs reshapes and squeezes).
+        rows = ops.matmul(ops.reshape(inputs, (-1, inputs.shape[-1])), ops.reshape(self.kernel, self.kernel.shape[-2:]))
+        if self.use_bias:
+            rows = ops.add(rows, self.bias)
+        outputs = ops.reshape(rows, (*ops.shape(inputs)[:-1], self.filters))
+        return self.activation(outputs) if self.activation is not None else outputs
 
 
 def symmetric_conv3d(x, filters, kernel_size, strides, *, name, pad_name, groups=1, use_bias=False):
