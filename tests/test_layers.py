@@ -29,6 +29,7 @@ def _naive_grouped(x, layer, kernel_size, strides, dilation):
     ((3, 1, 1), (1, 1, 1), (2, 1, 1)),
     ((3, 5, 5), (1, 1, 1), (2, 1, 1)),
     ((1, 3, 3), (1, 2, 2), (1, 1, 1)),
+    ((3, 5, 5), (1, 2, 2), (1, 1, 1)),
 ])
 @pytest.mark.parametrize("batch", [1, 2])  # batch 1 takes the copy-free frame slicing
 def test_depthwise_conv3d_equals_grouped_conv(kernel_size, strides, dilation, batch):
@@ -40,6 +41,29 @@ def test_depthwise_conv3d_equals_grouped_conv(kernel_size, strides, dilation, ba
     assert ours.shape == naive.shape
     np.testing.assert_allclose(ours, naive, atol=1e-5)
     assert layer.compute_output_shape(x.shape) == ours.shape
+
+
+@pytest.mark.parametrize("kernel_size,strides", [((3, 3, 3), (1, 2, 2)), ((3, 5, 5), (2, 2, 2)), ((1, 3, 3), (1, 2, 2))])
+@pytest.mark.parametrize("height,width", [(13, 12), (8, 9)])
+@pytest.mark.parametrize("batch", [1, 2])
+def test_depthwise_conv3d_widened_stride_two_kernel_equals_grouped_conv(kernel_size, strides, height, width, batch,
+                                                                        monkeypatch):
+    """The one-wider zero-padded kernel with "same" padding reads the symmetric window, odd or even sizes."""
+    monkeypatch.setattr(DepthwiseConv3D, "_widens_for_stride_two", lambda self, shape, dtype: True)
+    x = np.random.default_rng(4).normal(size=(batch, 5, height, width, 3)).astype("float32")
+    layer = DepthwiseConv3D(kernel_size, strides, use_bias=True, bias_initializer="random_normal")
+    np.testing.assert_allclose(np.asarray(layer(x)), _naive_grouped(x, layer, kernel_size, strides, (1, 1, 1)), atol=1e-5)
+
+
+def test_depthwise_conv3d_widens_only_misaligned_single_clip_frames():
+    layer = DepthwiseConv3D(3, (1, 2, 2))
+    assert layer._widens_for_stride_two((1, 4, 80, 80, 54), "float32")  # 82 * 82 * 54 * 4 bytes: not 64-aligned
+    assert layer._widens_for_stride_two((1, 4, 80, 80, 54), "bfloat16")
+    assert not layer._widens_for_stride_two((1, 4, 40, 40, 108), "float32")  # 42 * 42 * 108 * 4: aligned
+    assert not layer._widens_for_stride_two((2, 4, 80, 80, 54), "float32")  # batches copy their taps anyway
+    assert not layer._widens_for_stride_two((1, 4, None, None, 54), "float32")
+    assert not DepthwiseConv3D(3, (1, 1, 1))._widens_for_stride_two((1, 4, 80, 80, 54), "float32")
+    assert not DepthwiseConv3D(3, (1, 2, 2), dilation_rate=(1, 2, 2))._widens_for_stride_two((1, 4, 80, 80, 54), "float32")
 
 
 @pytest.mark.parametrize("kernel_size,strides", [

@@ -13,6 +13,9 @@ from keras import ops
 
 from keras_video.layers.padding import pad_thw, symmetric_padding, triple
 
+# bytes per element, for the frame-alignment test of _widens_for_stride_two
+_ITEM_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}
+
 
 @keras.saving.register_keras_serializable(package="keras_video")
 class DepthwiseConv3D(keras.layers.Layer):
@@ -113,23 +116,49 @@ class DepthwiseConv3D(keras.layers.Layer):
         st, sh, sw = self.strides
         dt, dh, dw = self.dilation_rate
         pt, ph, pw = self._paddings()
+        symmetric = (ph, pw) == symmetric_padding(self.kernel_size, self.dilation_rate)[1:]
         # Stride-1 odd kernels: 2-D "same" equals symmetric padding and saves a copy.
-        spatial_same = (sh, sw) == (1, 1) and (ph, pw) == symmetric_padding(self.kernel_size, self.dilation_rate)[1:]
+        spatial_same = (sh, sw) == (1, 1) and symmetric
+        widened = symmetric and self._widens_for_stride_two(x.shape, x.dtype)
         padded_length = ops.shape(x)[1] + 2 * pt  # a Python int when the time axis is static
         out_length = (padded_length - dt * (kt - 1) - 1) // st + 1
         # st - 1 extra zero frames at the end let every tap take one contiguous block of
         # st * out_length frames (never read past them); see _temporal_tap.
-        x = ops.pad(x, [[0, 0], [pt, pt + st - 1], [0, 0] if spatial_same else [ph, ph],
-                        [0, 0] if spatial_same else [pw, pw], [0, 0]])
+        spatial_pad = [0, 0] if spatial_same or widened else None
+        x = ops.pad(x, [[0, 0], [pt, pt + st - 1], spatial_pad or [ph, ph], spatial_pad or [pw, pw], [0, 0]])
         kernel = ops.cast(self.kernel, x.dtype)
+        if widened:
+            kernel = ops.pad(kernel, [[0, 0], [0, 1], [0, 1], [0, 0], [0, 0]])
         output = None
         for tap in range(kt):
             flat = self._temporal_tap(x, tap * dt, out_length)
-            y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw), padding="same" if spatial_same else "valid",
-                                   dilation_rate=(dh, dw))
+            y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw),
+                                   padding="same" if spatial_same or widened else "valid", dilation_rate=(dh, dw))
             output = y if output is None else output + y
         out_shape = ops.shape(output)
         return ops.reshape(output, (-1, out_length, out_shape[1], out_shape[2], out_shape[3]))
+
+    def _widens_for_stride_two(self, input_shape, dtype):
+        """Whether a single clip's stride-2 layer runs as "same" padding of a kernel one wider.
+
+        With stride 2 in height and width and an odd kernel k, "same" padding of a (k + 1)-wide
+        kernel whose extra last row and column are zero reads exactly the symmetric window: "same"
+        pads (k - 1) / 2 before (and one more after when the length is odd), so output i reads
+        2i - (k - 1) / 2 ... 2i + (k - 1) / 2 + 1, and the last of those meets the zero row.
+        That skips the explicit spatial pad, which matters only where the padded frame's byte size
+        is not a multiple of 64 (X3D's 82 x 82 x 54 float32 frames): TensorFlow then copies each
+        single-clip tap slice instead of aliasing it (X3D-XS res2 at batch 1: 3.1-3.4 -> 2.0-2.5 ms).
+        Elsewhere the 16/9 wider kernel is slower (res3-res5: 0.7-1.0 -> 0.9-1.4 ms), and with a
+        batch the taps are copies anyway, so only misaligned single clips take this path.
+        """
+        batch, _, height, width, channels = input_shape
+        _, kh, kw = self.kernel_size
+        if (batch != 1 or height is None or width is None or self.strides[1:] != (2, 2)
+                or self.dilation_rate[1:] != (1, 1) or kh % 2 == 0 or kw % 2 == 0):
+            return False
+        _, ph, pw = self._paddings()
+        frame_bytes = (height + 2 * ph) * (width + 2 * pw) * channels * _ITEM_BYTES.get(keras.backend.standardize_dtype(dtype), 4)
+        return frame_bytes % 64 != 0
 
     def _temporal_tap(self, x, start, out_length):
         """Frames start, start + st, ... (out_length of them), time folded into the batch axis.
