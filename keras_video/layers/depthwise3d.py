@@ -120,20 +120,21 @@ class DepthwiseConv3D(keras.layers.Layer):
         # Stride-1 odd kernels: 2-D "same" equals symmetric padding and saves a copy.
         spatial_same = (sh, sw) == (1, 1) and symmetric
         widened = symmetric and self._widens_for_stride_two(x.shape, x.dtype)
+        conv_pads = spatial_same or widened  # the 2-D calls pad height and width ("same")
         padded_length = ops.shape(x)[1] + 2 * pt  # a Python int when the time axis is static
         out_length = (padded_length - dt * (kt - 1) - 1) // st + 1
         # st - 1 extra zero frames at the end let every tap take one contiguous block of
         # st * out_length frames (never read past them); see _temporal_tap.
-        spatial_pad = [0, 0] if spatial_same or widened else None
-        x = ops.pad(x, [[0, 0], [pt, pt + st - 1], spatial_pad or [ph, ph], spatial_pad or [pw, pw], [0, 0]])
+        spatial = [[0, 0], [0, 0]] if conv_pads else [[ph, ph], [pw, pw]]
+        x = ops.pad(x, [[0, 0], [pt, pt + st - 1], *spatial, [0, 0]])
         kernel = ops.cast(self.kernel, x.dtype)
         if widened:
             kernel = ops.pad(kernel, [[0, 0], [0, 1], [0, 1], [0, 0], [0, 0]])
         output = None
         for tap in range(kt):
             flat = self._temporal_tap(x, tap * dt, out_length)
-            y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw),
-                                   padding="same" if spatial_same or widened else "valid", dilation_rate=(dh, dw))
+            y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw), padding="same" if conv_pads else "valid",
+                                   dilation_rate=(dh, dw))
             output = y if output is None else output + y
         out_shape = ops.shape(output)
         return ops.reshape(output, (-1, out_length, out_shape[1], out_shape[2], out_shape[3]))
