@@ -10,14 +10,18 @@ torch ms / keras ms (>= 1.0 means we are as fast or faster). Keras and torch run
 per-round medians, because medians on the shared 2-core machine drift by +-25% run to run. Both
 processes run with the same glibc allocator settings (MALLOC_MMAP_THRESHOLD_ /
 MALLOC_TRIM_THRESHOLD_ = 1 GiB: without them glibc unmaps large activation buffers after each
-pass and page-faults them back every clip) and their default thread pools (all cores).
+pass and page-faults them back every clip) and, unless told otherwise, their default thread pools
+(all cores). `--tf-threads INTER,INTRA` and `--torch-threads N` set each side's pools, because the
+best setting differs by framework and shape: for X3D-XS single clips on 2 cores TensorFlow is
+fastest with single-threaded ops (intra-op 1, inter-op 2: oneDNN's two-way split of such small
+ops costs more than it gains), PyTorch with its default 2 threads (1 thread: ~40 vs ~28 ms).
 
 LAYER_BENCHMARKS times the depthwise 3x3x3 convolution on an 8x56x56x64 activation three ways:
 `DepthwiseConv3D` (ours), `keras.layers.Conv3D(groups=C)` and torch's depthwise Conv3d, forward
 ("infer") and forward + backward ("train": gradients for the input and the kernel).
 
 Run: tools/runtime exec -- python benchmarks/models.py [--only r2plus1d_18,x3d_xs] [--rounds 3]
-     [--repeats 5] [--batches 1,8] [--no-train] [--json out.json]
+     [--repeats 5] [--batches 1,8] [--no-train] [--tf-threads 2,1] [--torch-threads 2] [--json out.json]
 """
 
 import argparse
@@ -150,7 +154,7 @@ def bench_model(entry, args):
                 best["keras"][key] = min(best["keras"].get(key, float("inf")), ms)
         if entry.get("torch") and torch_note is None:
             spec = {"builder": entry["torch"], "clip": list(clip), "batches": batches, "repeats": args.repeats,
-                    "train": args.train}
+                    "train": args.train, "threads": args.torch_threads}
             result, torch_note = time_torch(spec)
             if result:
                 for kind in ("infer", "train"):
@@ -206,7 +210,8 @@ def bench_depthwise(entry, args):
                 best[name, mode] = min(best.get((name, mode), float("inf")), ms)
         if torch_note is None:
             result, torch_note = time_torch({"builder": "depthwise_conv3d", "clip": list(clip), "channels": channels,
-                                             "batches": [1], "repeats": args.repeats, "train": args.train})
+                                             "batches": [1], "repeats": args.repeats, "train": args.train,
+                                             "threads": args.torch_threads})
             if result:
                 for mode in modes:
                     key = ("torch", mode)
@@ -221,6 +226,16 @@ def bench_depthwise(entry, args):
                          "ratio_torch_over_keras": round(torch_ms / best[name, mode], 2) if torch_ms else None,
                          "note": torch_note or ""})
     return rows
+
+
+def _thread_pair(text):
+    try:
+        inter, intra = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected INTER,INTRA (two integers), got {text!r}") from None
+    if inter < 1 or intra < 1:
+        raise argparse.ArgumentTypeError(f"thread counts must be >= 1, got {text!r}")
+    return inter, intra
 
 
 def print_table(rows):
@@ -240,15 +255,25 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per round (median)")
     parser.add_argument("--batches", default="1,8", help="batch sizes, e.g. 1,8")
     parser.add_argument("--no-train", dest="train", action="store_false", help="inference only")
+    parser.add_argument("--tf-threads", type=_thread_pair, metavar="INTER,INTRA",
+                        help="TensorFlow's inter-op and intra-op thread counts (default: TensorFlow's own)")
+    parser.add_argument("--torch-threads", type=int, metavar="N", help="torch.set_num_threads(N) (default: torch's own)")
     parser.add_argument("--json", help="also write the rows as JSON here")
     args = parser.parse_args(argv)
     args.batches = [int(b) for b in args.batches.split(",")]
+    if args.tf_threads:  # before TensorFlow runs its first op: the pools are fixed from then on
+        import tensorflow as tf
+
+        tf.config.threading.set_inter_op_parallelism_threads(args.tf_threads[0])
+        tf.config.threading.set_intra_op_parallelism_threads(args.tf_threads[1])
     only = set(args.only.split(",")) if args.only else None
     unknown = (only or set()) - {e["preset"] for e in BENCHMARKS} - {e["layer"] for e in LAYER_BENCHMARKS}
     if unknown:
         parser.error(f"--only names unknown benchmarks {sorted(unknown)}")
+    tf_threads = "inter-op {}, intra-op {}".format(*args.tf_threads) if args.tf_threads else "default"
     print(f"allocator: {' '.join(f'{k}={os.environ.get(k)}' for k in ALLOCATOR)}; torch: {torch_python()}; "
-          f"threads: default (cpu count {os.cpu_count()})", flush=True)
+          f"cpu count {os.cpu_count()}; TensorFlow threads: {tf_threads}; "
+          f"torch threads: {args.torch_threads or 'default'}", flush=True)
     rows = []
     for entry in LAYER_BENCHMARKS:
         if only is None or entry["layer"] in only:
@@ -264,7 +289,9 @@ def main(argv=None):
     print("\nsummary")
     print_table(rows)
     if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(rows, indent=1))
+        settings = {"tf_threads": list(args.tf_threads) if args.tf_threads else "default",
+                    "torch_threads": args.torch_threads or "default"}
+        pathlib.Path(args.json).write_text(json.dumps([{**row, **settings} for row in rows], indent=1))
     return 0
 
 

@@ -2,7 +2,8 @@
 
 Usage: python torch_model_timer.py SPEC_JSON  ->  one JSON line of timings (milliseconds per call).
 SPEC: {"builder": "torchvision:r2plus1d_18" | "pytorchvideo:x3d_xs" | "depthwise_conv3d",
-       "clip": [T, H, W], "channels": C (layers only), "batches": [1, 8], "repeats": N, "train": bool}
+       "clip": [T, H, W], "channels": C (layers only), "batches": [1, 8], "repeats": N, "train": bool,
+       "threads": N or null (torch's default)}
 "train" times an SGD step on cross-entropy for models, and forward + backward (gradients for the
 input and the weights of mean(y^2)) for layers.
 """
@@ -33,6 +34,8 @@ def build(builder, spec):
 
 def main(path):
     spec = json.load(open(path))
+    if spec.get("threads"):
+        torch.set_num_threads(spec["threads"])
     torch.manual_seed(0)
     model = build(spec["builder"], spec)
     channels = spec.get("channels", 3)
