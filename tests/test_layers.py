@@ -109,6 +109,22 @@ def test_conv3d_pointwise_matmul_equals_keras_conv3d(kernel_size, strides):
     assert type(clone) is Conv3D and clone.get_config() == ours.get_config()
 
 
+@pytest.mark.parametrize("signature", [(None, 5, 6, 7, 4), (None, None, None, None, 4)])
+def test_conv_layers_traced_with_unknown_dims_equal_eager(signature):
+    """Exported signatures trace with a `None` batch (and maybe `None` time/height/width): reshapes
+    and slices must then take those sizes at run time (batch as -1, the rest from the shape)."""
+    import tensorflow as tf
+
+    x = np.random.default_rng(4).normal(size=(2, 5, 6, 7, 4)).astype("float32")
+    layers = [Conv3D(3, 1, use_bias=True, bias_initializer="random_normal"),
+              DepthwiseConv3D(3), DepthwiseConv3D(3, (2, 2, 2)), DepthwiseConv3D(3, (1, 2, 2)),
+              DepthwiseConv3D((3, 1, 1), (2, 1, 1))]
+    for layer in layers:
+        eager = np.asarray(layer(x))
+        traced = tf.function(layer, input_signature=[tf.TensorSpec(signature, tf.float32)])
+        np.testing.assert_allclose(traced(x).numpy(), eager, atol=1e-6, err_msg=layer.name)
+
+
 @pytest.mark.parametrize("strides,dilation", [((1, 1, 1), (1, 1, 1)), ((2, 1, 1), (1, 1, 1)), ((1, 1, 1), (2, 1, 1))])
 def test_depthwise_conv3d_temporal_path_equals_per_tap_path(strides, dilation, monkeypatch):
     """kt x 1 x 1 kernels run as one 2-D call; with a depth multiplier it must equal the general path."""

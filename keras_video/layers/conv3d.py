@@ -34,7 +34,10 @@ class Conv3D(keras.layers.Conv3D):
         rows = ops.matmul(ops.reshape(inputs, (-1, inputs.shape[-1])), ops.reshape(self.kernel, self.kernel.shape[-2:]))
         if self.use_bias:
             rows = ops.add(rows, self.bias)
-        outputs = ops.reshape(rows, (*ops.shape(inputs)[:-1], self.filters))
+        # The batch goes in as -1: a `None` batch (every exported signature has one) would cost a
+        # Shape, a StridedSlice and a Pack per layer (X3D-XS: 53 layers).
+        inner = [size if size is not None else ops.shape(inputs)[axis] for axis, size in enumerate(inputs.shape[1:-1], 1)]
+        outputs = ops.reshape(rows, (-1, *inner, self.filters))
         return self.activation(outputs) if self.activation is not None else outputs
 
 
