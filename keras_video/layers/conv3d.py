@@ -35,9 +35,8 @@ class Conv3D(keras.layers.Conv3D):
         if self.use_bias:
             rows = ops.add(rows, self.bias)
         # The batch goes in as -1: a `None` batch (every exported signature has one) would cost a
-        # Shape, a StridedSlice and a Pack per layer (X3D-XS: 53 layers).
-        inner = [size if size is not None else ops.shape(inputs)[axis] for axis, size in enumerate(inputs.shape[1:-1], 1)]
-        outputs = ops.reshape(rows, (-1, *inner, self.filters))
+        # StridedSlice and a Pack per layer (X3D-XS: 53 layers). ops.shape gives ints where static.
+        outputs = ops.reshape(rows, (-1, *ops.shape(inputs)[1:-1], self.filters))
         return self.activation(outputs) if self.activation is not None else outputs
 
 

@@ -131,9 +131,9 @@ class DepthwiseConv3D(keras.layers.Layer):
         if widened:
             kernel = ops.pad(kernel, [[0, 0], [0, 1], [0, 1], [0, 0], [0, 0]])
         output = None
-        batch = ops.shape(x)[0]  # once, not once a tap: with a `None` batch each read is 2 ops
+        shape = ops.shape(x)  # once, not once a tap: each `None` dimension read is 2 graph ops
         for tap in range(kt):
-            flat = self._temporal_tap(x, tap * dt, out_length, batch)
+            flat = self._temporal_tap(x, shape, tap * dt, out_length)
             y = ops.depthwise_conv(flat, kernel[tap], strides=(sh, sw), padding="same" if conv_pads else "valid",
                                    dilation_rate=(dh, dw))
             output = y if output is None else output + y
@@ -162,15 +162,16 @@ class DepthwiseConv3D(keras.layers.Layer):
         frame_bytes = (height + 2 * ph) * (width + 2 * pw) * channels * _ITEM_BYTES.get(keras.backend.standardize_dtype(dtype), 4)
         return frame_bytes % 64 != 0
 
-    def _temporal_tap(self, x, start, out_length, batch):
-        """Frames start, start + st, ... (out_length of them), time folded into the batch axis.
+    def _temporal_tap(self, x, shape, start, out_length):
+        """Frames start, start + st, ... (out_length of them) of x (whose `ops.shape` is `shape`),
+        time folded into the batch axis.
 
         Built from `ops.slice` (plus a reshape for temporal strides), never Python strided slicing:
         TensorFlow's CPU gradient of a strided slice (StridedSliceGrad) made the backward pass of
         this layer ~4x slower than the forward; the gradient of a slice is a plain pad.
         """
         st = self.strides[0]
-        _, _, height, width, channels = ops.shape(x)
+        batch, _, height, width, channels = shape
         if x.shape[0] == 1 and st == 1:
             # One clip: slicing the outermost axis of (time, h, w, c) is a view in TensorFlow
             # (Slice aliases dim-0 ranges), so inference on single clips copies no frames.
